@@ -1,0 +1,219 @@
+package host
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Flag is a command flag, as COMMAND reports it.
+type Flag uint32
+
+// Command flags. Their names are Redis 7's COMMAND flag words.
+const (
+	FlagWrite Flag = 1 << iota
+	FlagReadonly
+	FlagDenyOOM
+	FlagModule
+	FlagAdmin
+	FlagPubSub
+	FlagNoScript
+	FlagBlocking
+	FlagLoading
+	FlagStale
+	FlagSkipMonitor
+	FlagSkipSlowlog
+	FlagFast
+	FlagNoAuth
+	FlagMayReplicate
+	FlagNoMandatoryKeys
+	FlagMovableKeys
+	FlagAllowBusy
+	FlagNoMulti
+)
+
+var flagNames = []struct {
+	f    Flag
+	name string
+}{
+	{FlagWrite, "write"}, {FlagReadonly, "readonly"}, {FlagDenyOOM, "denyoom"},
+	{FlagModule, "module"}, {FlagAdmin, "admin"}, {FlagPubSub, "pubsub"},
+	{FlagNoScript, "noscript"}, {FlagBlocking, "blocking"}, {FlagLoading, "loading"},
+	{FlagStale, "stale"}, {FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
+	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
+	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagMovableKeys, "movablekeys"},
+	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"},
+}
+
+// Names lists the flag words set in f, in Redis's order.
+func (f Flag) Names() []string {
+	var out []string
+	for _, n := range flagNames {
+		if f&n.f != 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// moduleFlagWords maps RedisModule_CreateCommand's flag words to flags. A
+// word that maps to 0 is accepted and has no COMMAND flag (as in Redis).
+var moduleFlagWords = map[string]Flag{
+	"write": FlagWrite, "readonly": FlagReadonly, "admin": FlagAdmin,
+	"deny-oom": FlagDenyOOM, "deny-script": FlagNoScript, "allow-loading": FlagLoading,
+	"pubsub": FlagPubSub, "random": 0, "allow-stale": FlagStale,
+	"no-monitor": FlagSkipMonitor, "no-slowlog": FlagSkipSlowlog, "fast": FlagFast,
+	"getkeys-api": FlagMovableKeys, "no-cluster": 0, "no-auth": FlagNoAuth,
+	"may-replicate": FlagMayReplicate, "no-mandatory-keys": FlagNoMandatoryKeys,
+	"blocking": FlagBlocking, "allow-busy": FlagAllowBusy, "getchannels-api": 0,
+}
+
+// parseModuleFlags turns a CreateCommand flags string into flags.
+func parseModuleFlags(s string) (Flag, error) {
+	var f Flag
+	for _, w := range strings.Fields(s) {
+		fl, ok := moduleFlagWords[strings.ToLower(w)]
+		if !ok {
+			words := make([]string, 0, len(moduleFlagWords))
+			for k := range moduleFlagWords {
+				words = append(words, k)
+			}
+			sort.Strings(words)
+			return 0, fmt.Errorf("unknown command flag %q (known flags: %s)", w, strings.Join(words, " "))
+		}
+		f |= fl
+	}
+	return f | FlagModule, nil
+}
+
+// HandlerFunc runs a command. args[0] is the command name as the client sent
+// it; args are valid only until the handler returns. A returned error is
+// written as the reply (the handler must not have written one).
+type HandlerFunc func(c *Client, args [][]byte) error
+
+// Command is one entry of the command table: built-in and module commands
+// alike.
+type Command struct {
+	Name     string // lower case; "parent|sub" for subcommands
+	Arity    int    // >0 exact, <0 at least -Arity
+	Flags    Flag
+	FirstKey int
+	LastKey  int
+	Step     int
+	Group    string // COMMAND DOCS group: string, hash, generic, server, ...
+	Summary  string
+	Since    string
+	Handler  HandlerFunc
+	Module   *Module             // nil for built-ins
+	Subs     map[string]*Command // subcommands of a container (CONFIG, CLIENT, ...)
+
+	calls int64 // guarded by the execution lock
+	usec  int64
+}
+
+// acl categories derived from flags and group, as COMMAND INFO lists them.
+func (c *Command) aclCategories() []string {
+	var cats []string
+	if c.Flags&FlagWrite != 0 {
+		cats = append(cats, "@write")
+	}
+	if c.Flags&FlagReadonly != 0 {
+		cats = append(cats, "@read")
+	}
+	switch c.Group {
+	case "string", "hash", "list", "set", "sorted-set", "pubsub", "connection":
+		cats = append(cats, "@"+strings.TrimPrefix(c.Group, "sorted-"))
+	case "generic":
+		cats = append(cats, "@keyspace")
+	}
+	if c.Flags&FlagAdmin != 0 {
+		cats = append(cats, "@admin", "@dangerous")
+	}
+	if c.Flags&FlagFast != 0 {
+		cats = append(cats, "@fast")
+	} else {
+		cats = append(cats, "@slow")
+	}
+	return cats
+}
+
+// Table is the one command table. It is read and changed under the
+// execution lock.
+type Table struct {
+	cmds map[string]*Command
+}
+
+func newTable() *Table { return &Table{cmds: map[string]*Command{}} }
+
+// Add registers c. A duplicate name is an error naming the owner.
+func (t *Table) Add(c *Command) error {
+	c.Name = strings.ToLower(c.Name)
+	if old, ok := t.cmds[c.Name]; ok {
+		owner := "a built-in command"
+		if old.Module != nil {
+			owner = fmt.Sprintf("a command of module %q", old.Module.Name)
+		}
+		return fmt.Errorf("command %q already exists: it is %s", c.Name, owner)
+	}
+	for name, sub := range c.Subs {
+		sub.Name = c.Name + "|" + strings.ToLower(name)
+		if sub.Group == "" {
+			sub.Group = c.Group
+		}
+	}
+	t.cmds[c.Name] = c
+	return nil
+}
+
+// mustAdd registers built-ins; a duplicate is a programming error.
+func (t *Table) mustAdd(cmds ...*Command) {
+	for _, c := range cmds {
+		if err := t.Add(c); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// Remove unregisters the command with that name.
+func (t *Table) Remove(name string) { delete(t.cmds, strings.ToLower(name)) }
+
+// Get finds a command by its lower-case name.
+func (t *Table) Get(name string) *Command { return t.cmds[name] }
+
+// lookup finds a command by a client-supplied name, in any case, without
+// allocating for names already in lower case.
+func (t *Table) lookup(name []byte, scratch *[]byte) *Command {
+	if c, ok := t.cmds[string(name)]; ok {
+		return c
+	}
+	b := (*scratch)[:0]
+	for _, ch := range name {
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		b = append(b, ch)
+	}
+	*scratch = b
+	return t.cmds[string(b)]
+}
+
+// Sorted returns every top-level command, sorted by name.
+func (t *Table) Sorted() []*Command {
+	out := make([]*Command, 0, len(t.cmds))
+	for _, c := range t.cmds {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Len returns the number of top-level commands.
+func (t *Table) Len() int { return len(t.cmds) }
+
+// arityOK checks n arguments (the name included) against arity.
+func arityOK(arity, n int) bool {
+	if arity >= 0 {
+		return n == arity
+	}
+	return n >= -arity
+}

@@ -1,0 +1,361 @@
+package resp
+
+import (
+	"modis/sdk"
+)
+
+// Value is a recorded reply: what Ctx.Call returns to a module. It implements
+// sdk.CallReply, and WriteTo replays it into any Writer.
+type Value struct {
+	Kind  sdk.ReplyType
+	Str   []byte  // string, error, verbatim, big number; formatted double
+	Int   int64   // integer; 1 or 0 for bool
+	Float float64 // double
+	Elems []*Value
+	// Fmt is a verbatim string's three-letter format.
+	Fmt string
+	// nullArray remembers a RESP2 null array (so replay keeps *-1).
+	nullArray bool
+	// simple remembers a simple string (so replay keeps +OK).
+	simple bool
+}
+
+var _ sdk.CallReply = (*Value)(nil)
+
+// unknown is what element accessors return out of range: a reply of type
+// ReplyUnknown, so that chained accessors never meet a nil interface.
+var unknown = &Value{Kind: sdk.ReplyUnknown}
+
+// ErrorValue makes an error reply value.
+func ErrorValue(msg string) *Value { return &Value{Kind: sdk.ReplyError, Str: []byte(msg)} }
+
+// Type implements sdk.CallReply.
+func (v *Value) Type() sdk.ReplyType {
+	if v == nil {
+		return sdk.ReplyUnknown
+	}
+	return v.Kind
+}
+
+// Integer implements sdk.CallReply.
+func (v *Value) Integer() int64 {
+	if v == nil || (v.Kind != sdk.ReplyInteger && v.Kind != sdk.ReplyBool) {
+		return 0
+	}
+	return v.Int
+}
+
+// Double implements sdk.CallReply.
+func (v *Value) Double() float64 {
+	if v == nil || v.Kind != sdk.ReplyDouble {
+		return 0
+	}
+	return v.Float
+}
+
+// Bytes implements sdk.CallReply.
+func (v *Value) Bytes() []byte {
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case sdk.ReplyString, sdk.ReplyError, sdk.ReplyVerbatim, sdk.ReplyBigNumber, sdk.ReplyDouble:
+		return v.Str
+	}
+	return nil
+}
+
+// String implements sdk.CallReply.
+func (v *Value) String() string { return string(v.Bytes()) }
+
+// Error implements sdk.CallReply.
+func (v *Value) Error() string {
+	if v == nil || v.Kind != sdk.ReplyError {
+		return ""
+	}
+	return string(v.Str)
+}
+
+// Length implements sdk.CallReply.
+func (v *Value) Length() int {
+	if v == nil {
+		return 0
+	}
+	switch v.Kind {
+	case sdk.ReplyArray, sdk.ReplySet:
+		return len(v.Elems)
+	case sdk.ReplyMap, sdk.ReplyAttribute:
+		return len(v.Elems) / 2
+	case sdk.ReplyString, sdk.ReplyError, sdk.ReplyVerbatim, sdk.ReplyBigNumber:
+		return len(v.Str)
+	}
+	return 0
+}
+
+// ArrayElement implements sdk.CallReply.
+func (v *Value) ArrayElement(i int) sdk.CallReply {
+	if v == nil || (v.Kind != sdk.ReplyArray && v.Kind != sdk.ReplySet) || i < 0 || i >= len(v.Elems) {
+		return unknown
+	}
+	return v.Elems[i]
+}
+
+// MapElement implements sdk.CallReply.
+func (v *Value) MapElement(i int) (key, value sdk.CallReply) {
+	if v == nil || (v.Kind != sdk.ReplyMap && v.Kind != sdk.ReplyAttribute) || i < 0 || 2*i+1 >= len(v.Elems) {
+		return unknown, unknown
+	}
+	return v.Elems[2*i], v.Elems[2*i+1]
+}
+
+// Proto implements sdk.CallReply: the reply in RESP3 (RESP2 when it was
+// recorded so).
+func (v *Value) Proto() []byte {
+	b := &Buffer{P3: true}
+	v.WriteTo(b)
+	return b.B
+}
+
+// CreateString implements sdk.CallReply.
+func (v *Value) CreateString() sdk.String {
+	return sdk.StringFromBytes(append([]byte(nil), v.Bytes()...))
+}
+
+// WriteTo replays the value into w.
+func (v *Value) WriteTo(w Writer) {
+	if v == nil {
+		w.Null()
+		return
+	}
+	switch v.Kind {
+	case sdk.ReplyString:
+		if v.simple {
+			w.SimpleString(string(v.Str))
+		} else {
+			w.Bulk(v.Str)
+		}
+	case sdk.ReplyError:
+		w.Error(string(v.Str))
+	case sdk.ReplyInteger:
+		w.Int(v.Int)
+	case sdk.ReplyNull:
+		if v.nullArray {
+			w.NullArray()
+		} else {
+			w.Null()
+		}
+	case sdk.ReplyDouble:
+		w.Double(v.Float)
+	case sdk.ReplyBool:
+		w.Bool(v.Int != 0)
+	case sdk.ReplyVerbatim:
+		w.Verbatim(v.Fmt, v.Str)
+	case sdk.ReplyBigNumber:
+		w.BigNumber(string(v.Str))
+	case sdk.ReplyArray, sdk.ReplySet, sdk.ReplyMap, sdk.ReplyAttribute:
+		switch v.Kind {
+		case sdk.ReplyArray:
+			w.Array(len(v.Elems))
+		case sdk.ReplySet:
+			w.Set(len(v.Elems))
+		default:
+			w.Map(len(v.Elems) / 2)
+		}
+		for _, e := range v.Elems {
+			e.WriteTo(w)
+		}
+	default:
+		if len(v.Str) > 0 {
+			w.SimpleString(string(v.Str))
+		} else {
+			w.Null()
+		}
+	}
+}
+
+// Recorder is a Writer that builds Values. Simple strings are recorded as
+// strings, as RedisModule_Call reports them.
+type Recorder struct {
+	P3    bool
+	root  *Value
+	stack []*open
+}
+
+type open struct {
+	v         *Value
+	remaining int // elements still expected; -1 while deferred
+}
+
+// Result returns the recorded reply (nil if nothing was written).
+func (r *Recorder) Result() *Value { return r.root }
+
+// Proto returns 2 or 3.
+func (r *Recorder) Proto() int {
+	if r.P3 {
+		return 3
+	}
+	return 2
+}
+
+func (r *Recorder) add(v *Value, elems int) {
+	if len(r.stack) == 0 {
+		if r.root == nil {
+			r.root = v
+		}
+	} else {
+		top := r.stack[len(r.stack)-1]
+		top.v.Elems = append(top.v.Elems, v)
+		if top.remaining > 0 {
+			top.remaining--
+		}
+	}
+	if elems != 0 {
+		r.stack = append(r.stack, &open{v: v, remaining: elems})
+	}
+	r.pop()
+}
+
+// pop closes finished aggregates.
+func (r *Recorder) pop() {
+	for len(r.stack) > 0 && r.stack[len(r.stack)-1].remaining == 0 {
+		r.stack = r.stack[:len(r.stack)-1]
+	}
+}
+
+func (r *Recorder) aggregate(kind sdk.ReplyType, n int) {
+	v := &Value{Kind: kind}
+	if n > 0 {
+		v.Elems = make([]*Value, 0, n)
+	}
+	r.add(v, n)
+}
+
+// SimpleString implements Writer.
+func (r *Recorder) SimpleString(s string) {
+	r.add(&Value{Kind: sdk.ReplyString, Str: []byte(s), simple: true}, 0)
+}
+
+// Error implements Writer.
+func (r *Recorder) Error(msg string) { r.add(ErrorValue(msg), 0) }
+
+// Int implements Writer.
+func (r *Recorder) Int(n int64) { r.add(&Value{Kind: sdk.ReplyInteger, Int: n}, 0) }
+
+// Bulk implements Writer. The bytes are copied: handlers may reuse theirs.
+func (r *Recorder) Bulk(b []byte) {
+	r.add(&Value{Kind: sdk.ReplyString, Str: append([]byte{}, b...)}, 0)
+}
+
+// BulkString implements Writer.
+func (r *Recorder) BulkString(s string) { r.add(&Value{Kind: sdk.ReplyString, Str: []byte(s)}, 0) }
+
+// Null implements Writer.
+func (r *Recorder) Null() { r.add(&Value{Kind: sdk.ReplyNull}, 0) }
+
+// NullArray implements Writer.
+func (r *Recorder) NullArray() { r.add(&Value{Kind: sdk.ReplyNull, nullArray: true}, 0) }
+
+// Array implements Writer.
+func (r *Recorder) Array(n int) { r.aggregate(sdk.ReplyArray, n) }
+
+// Map implements Writer (an array of 2n in RESP2).
+func (r *Recorder) Map(n int) {
+	if r.P3 {
+		r.aggregate(sdk.ReplyMap, 2*n)
+		return
+	}
+	r.aggregate(sdk.ReplyArray, 2*n)
+}
+
+// Set implements Writer (an array in RESP2).
+func (r *Recorder) Set(n int) {
+	if r.P3 {
+		r.aggregate(sdk.ReplySet, n)
+		return
+	}
+	r.aggregate(sdk.ReplyArray, n)
+}
+
+// Push implements Writer.
+func (r *Recorder) Push(n int) { r.aggregate(sdk.ReplyArray, n) }
+
+// Double implements Writer (a string in RESP2).
+func (r *Recorder) Double(f float64) {
+	s := sdk.AppendDouble(nil, f)
+	if r.P3 {
+		r.add(&Value{Kind: sdk.ReplyDouble, Float: f, Str: s}, 0)
+		return
+	}
+	r.add(&Value{Kind: sdk.ReplyString, Str: s}, 0)
+}
+
+// Bool implements Writer (an integer in RESP2).
+func (r *Recorder) Bool(b bool) {
+	var n int64
+	if b {
+		n = 1
+	}
+	if r.P3 {
+		r.add(&Value{Kind: sdk.ReplyBool, Int: n}, 0)
+		return
+	}
+	r.add(&Value{Kind: sdk.ReplyInteger, Int: n}, 0)
+}
+
+// Verbatim implements Writer (a string in RESP2).
+func (r *Recorder) Verbatim(format string, text []byte) {
+	t := append([]byte{}, text...)
+	if r.P3 {
+		r.add(&Value{Kind: sdk.ReplyVerbatim, Fmt: format, Str: t}, 0)
+		return
+	}
+	r.add(&Value{Kind: sdk.ReplyString, Str: t}, 0)
+}
+
+// BigNumber implements Writer (a string in RESP2).
+func (r *Recorder) BigNumber(s string) {
+	if r.P3 {
+		r.add(&Value{Kind: sdk.ReplyBigNumber, Str: []byte(s)}, 0)
+		return
+	}
+	r.add(&Value{Kind: sdk.ReplyString, Str: []byte(s)}, 0)
+}
+
+// Defer implements Writer.
+func (r *Recorder) Defer(kind byte) int {
+	k := sdk.ReplyArray
+	switch {
+	case kind == '%' && r.P3:
+		k = sdk.ReplyMap
+	case kind == '~' && r.P3:
+		k = sdk.ReplySet
+	}
+	r.add(&Value{Kind: k}, -1)
+	return len(r.stack) - 1
+}
+
+// SetDeferred implements Writer: the deferred aggregate is complete.
+func (r *Recorder) SetDeferred(handle int, n int) {
+	if handle < 0 || handle >= len(r.stack) {
+		return
+	}
+	r.stack[handle].remaining = 0
+	r.pop()
+}
+
+// Mark implements Writer. A Recorder records one command's reply; Truncate to
+// a mark taken before anything was written discards it.
+func (r *Recorder) Mark() int {
+	if r.root == nil {
+		return 0
+	}
+	return 1
+}
+
+// Truncate implements Writer.
+func (r *Recorder) Truncate(mark int) {
+	if mark == 0 {
+		r.root = nil
+		r.stack = r.stack[:0]
+	}
+}

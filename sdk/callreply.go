@@ -1,0 +1,72 @@
+package sdk
+
+// ReplyType is the type of a CallReply, the Go form of REDISMODULE_REPLY_*.
+type ReplyType int
+
+// The reply types. Their numeric values are those of Redis's
+// REDISMODULE_REPLY_* constants.
+const (
+	ReplyUnknown   ReplyType = -1
+	ReplyString    ReplyType = 0
+	ReplyError     ReplyType = 1
+	ReplyInteger   ReplyType = 2
+	ReplyArray     ReplyType = 3
+	ReplyNull      ReplyType = 4
+	ReplyMap       ReplyType = 5
+	ReplySet       ReplyType = 6
+	ReplyBool      ReplyType = 7
+	ReplyDouble    ReplyType = 8
+	ReplyBigNumber ReplyType = 9
+	ReplyVerbatim  ReplyType = 10
+	ReplyAttribute ReplyType = 11
+)
+
+var replyTypeNames = map[ReplyType]string{
+	ReplyUnknown: "unknown", ReplyString: "string", ReplyError: "error",
+	ReplyInteger: "integer", ReplyArray: "array", ReplyNull: "null",
+	ReplyMap: "map", ReplySet: "set", ReplyBool: "bool", ReplyDouble: "double",
+	ReplyBigNumber: "bignumber", ReplyVerbatim: "verbatim", ReplyAttribute: "attribute",
+}
+
+// String names the type ("string", "error", "integer", ...).
+func (t ReplyType) String() string {
+	if s, ok := replyTypeNames[t]; ok {
+		return s
+	}
+	return "unknown"
+}
+
+// CallReply is the reply of Ctx.Call, the Go form of RedisModuleCallReply. It
+// is valid until the handler returns. Accessors used on the wrong type return
+// the zero value (as the C API returns NULL or 0), never panic.
+type CallReply interface {
+	// Type is RedisModule_CallReplyType.
+	Type() ReplyType
+	// Integer is RedisModule_CallReplyInteger: the value of an integer reply
+	// (also 1 or 0 for a bool).
+	Integer() int64
+	// Double is RedisModule_CallReplyDouble: the value of a double reply.
+	Double() float64
+	// Bytes is RedisModule_CallReplyStringPtr: the bytes of a string, error,
+	// double or verbatim reply, without copying.
+	Bytes() []byte
+	// String returns Bytes as a Go string (a copy).
+	String() string
+	// Error is the text of an error reply, "" for any other type.
+	Error() string
+	// Length is RedisModule_CallReplyLength: the element count of an array,
+	// set or map (pairs), or the length of a string.
+	Length() int
+	// ArrayElement is RedisModule_CallReplyArrayElement: element i of an
+	// array or set. Out of range, or on another type, it returns a reply of
+	// type ReplyUnknown (never nil), so chained accessors cannot panic.
+	ArrayElement(i int) CallReply
+	// MapElement returns the key and value of pair i of a map reply (both
+	// of type ReplyUnknown when out of range).
+	MapElement(i int) (key, value CallReply)
+	// Proto returns the reply encoded in RESP (RedisModule_CallReplyProto).
+	Proto() []byte
+	// CreateString makes a String of the reply's bytes
+	// (RedisModule_CreateStringFromCallReply).
+	CreateString() String
+}
