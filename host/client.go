@@ -32,6 +32,8 @@ type Client struct {
 	lastAt  time.Time
 	closing bool // QUIT: close after this batch's replies are flushed
 	scratch []byte
+	// scratchPool holds reusable memory for module command calls.
+	scratchPool []*callScratch
 }
 
 func newClient(s *Server, conn redcon.Conn, id int64) *Client {

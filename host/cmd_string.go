@@ -552,12 +552,31 @@ func parseLongDouble(b []byte) (*big.Float, bool) {
 	if err != nil {
 		return nil, false
 	}
-	if f.Sign() != 0 {
-		if exp := f.MantExp(nil); exp > ldMaxExp || exp < ldMinExp {
-			return nil, false
+	if f.Sign() == 0 {
+		if mantissaNonZero(body, base == 0) {
+			return nil, false // underflowed to zero
 		}
+	} else if exp := f.MantExp(nil); exp > ldMaxExp || exp < ldMinExp {
+		return nil, false
 	}
 	return f, true
+}
+
+// mantissaNonZero reports whether the digits of a number's mantissa (before
+// its exponent) are not all zero.
+func mantissaNonZero(body string, hex bool) bool {
+	if hex {
+		body = body[2:]
+	}
+	for i := 0; i < len(body); i++ {
+		switch ch := body[i]; {
+		case !hex && (ch == 'e' || ch == 'E'), hex && (ch == 'p' || ch == 'P'):
+			return false
+		case ch >= '1' && ch <= '9', hex && (ch|0x20) >= 'a' && (ch|0x20) <= 'f':
+			return true
+		}
+	}
+	return false
 }
 
 // addLongDouble adds in long double precision and formats the sum as Redis

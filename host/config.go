@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 
 	"modis/host/internal/glob"
 	"modis/host/internal/types"
+	"modis/sdk"
 )
 
 // ModuleSpec is one module to load at startup: a path and its arguments.
@@ -71,7 +73,15 @@ func oneArg(args []string) (string, error) {
 	return args[0], nil
 }
 
+// intParam is an integer parameter accepting min..max. Values are parsed as
+// Redis parses them (string2ll: no '+', no leading zeros, no spaces).
 func intParam(name string, mutable bool, min, max int, field func(c *Config) *int) param {
+	return clampedIntParam(name, mutable, min, max, min, max, field)
+}
+
+// clampedIntParam accepts lowest..highest and then brings the value into
+// lo..hi, as Redis does with hz (accepted from 0, used between 1 and 500).
+func clampedIntParam(name string, mutable bool, lowest, highest, lo, hi int, field func(c *Config) *int) param {
 	return param{
 		name: name, mutable: mutable,
 		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
@@ -80,14 +90,14 @@ func intParam(name string, mutable bool, min, max int, field func(c *Config) *in
 			if err != nil {
 				return err
 			}
-			n, err := strconv.Atoi(s)
-			if err != nil {
+			n, ok := sdk.ParseInt([]byte(s))
+			if !ok {
 				return errors.New("argument couldn't be parsed into an integer")
 			}
-			if n < min || n > max {
-				return fmt.Errorf("argument must be between %d and %d inclusive", min, max)
+			if n < int64(lowest) || n > int64(highest) {
+				return fmt.Errorf("argument must be between %d and %d inclusive", lowest, highest)
 			}
-			*field(c) = n
+			*field(c) = int(max(int64(lo), min(n, int64(hi))))
 			return nil
 		},
 	}
@@ -154,10 +164,11 @@ var params = []param{
 	enumParam("log-format", false, []string{"text", "json"}, func(c *Config) *string { return &c.LogFormat }),
 	enumParam("enable-module-command", false, []string{"yes", "no", "local"}, func(c *Config) *string { return &c.EnableModuleCommand }),
 	intParam("databases", false, 1, 1<<20, func(c *Config) *int { return &c.Databases }),
-	intParam("hz", true, 1, 500, func(c *Config) *int { return &c.Hz }),
+	// Redis accepts any hz from 0 and uses it between 1 and 500.
+	clampedIntParam("hz", true, 0, math.MaxInt32, 1, 500, func(c *Config) *int { return &c.Hz }),
 	intParam("timeout", false, 0, 1<<31-1, func(c *Config) *int { return &c.Timeout }),
-	intParam("hash-max-listpack-entries", true, 0, 1<<31-1, func(c *Config) *int { return &c.HashMaxEntries }),
-	intParam("hash-max-listpack-value", true, 0, 1<<31-1, func(c *Config) *int { return &c.HashMaxValue }),
+	intParam("hash-max-listpack-entries", true, 0, math.MaxInt64, func(c *Config) *int { return &c.HashMaxEntries }),
+	intParam("hash-max-listpack-value", true, 0, math.MaxInt64, func(c *Config) *int { return &c.HashMaxValue }),
 	// Not implemented yet; reported as what they are (tools such as
 	// redis-benchmark read them).
 	fixedParam("save", ""),
@@ -244,12 +255,13 @@ func (c *Config) LoadFile(path string) error {
 
 // SplitArgs splits a line as Redis's sdssplitargs does: spaces separate
 // arguments; "double quotes" understand \n \r \t \b \a \\ \" and \xHH;
-// 'single quotes' only \'. A closing quote must be followed by a space.
+// 'single quotes' only \'. A closing quote must be followed by a space (any
+// of C's isspace characters) or the end of the line.
 func SplitArgs(line string) ([]string, error) {
 	var out []string
 	i := 0
 	for {
-		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\n' || line[i] == '\r') {
+		for i < len(line) && splitArgsSpace(line[i]) {
 			i++
 		}
 		if i >= len(line) {
@@ -289,7 +301,7 @@ func SplitArgs(line string) ([]string, error) {
 						cur = append(cur, line[i])
 					}
 				case ch == '"':
-					if i+1 < len(line) && line[i+1] != ' ' && line[i+1] != '\t' {
+					if i+1 < len(line) && !splitArgsSpace(line[i+1]) {
 						return nil, errors.New("closing quote must be followed by a space")
 					}
 					done = true
@@ -302,7 +314,7 @@ func SplitArgs(line string) ([]string, error) {
 					i++
 					cur = append(cur, '\'')
 				case ch == '\'':
-					if i+1 < len(line) && line[i+1] != ' ' && line[i+1] != '\t' {
+					if i+1 < len(line) && !splitArgsSpace(line[i+1]) {
 						return nil, errors.New("closing quote must be followed by a space")
 					}
 					done = true
@@ -325,6 +337,13 @@ func SplitArgs(line string) ([]string, error) {
 		}
 		out = append(out, string(cur))
 	}
+}
+
+// splitArgsSpace is C's isspace in the C locale, which sdssplitargs uses
+// between arguments and after a closing quote. (Inside an unquoted argument
+// only space, tab, CR and LF end it, as in sdssplitargs.)
+func splitArgsSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 func isHex(c byte) bool {

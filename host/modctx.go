@@ -27,6 +27,38 @@ type modCtx struct {
 	argv0 []byte   // the command name as the client sent it
 	phase int
 	rt    replyTracker
+	sc    *callScratch // reusable memory of a command call; nil outside one
+}
+
+// callScratch is memory a module command call reuses: its argv, Call's
+// command lines, and the Recorder whose arenas hold the CallReplies. It is
+// released when the handler returns, which is why those are valid only
+// until then.
+type callScratch struct {
+	argv     []sdk.String
+	callArgv [][]byte
+	name     []byte // Call's command name
+	rec      resp.Recorder
+}
+
+// acquireScratch takes a callScratch from the client's pool (module commands
+// nest when one Calls another).
+func (c *Client) acquireScratch() *callScratch {
+	if n := len(c.scratchPool); n > 0 {
+		sc := c.scratchPool[n-1]
+		c.scratchPool = c.scratchPool[:n-1]
+		return sc
+	}
+	return &callScratch{}
+}
+
+func (c *Client) releaseScratch(sc *callScratch) {
+	clear(sc.argv)
+	sc.argv = sc.argv[:0]
+	clear(sc.callArgv)
+	sc.callArgv = sc.callArgv[:0]
+	sc.rec.Release()
+	c.scratchPool = append(c.scratchPool, sc)
 }
 
 var _ sdk.Ctx = (*modCtx)(nil)
@@ -99,11 +131,14 @@ func (x *modCtx) CreateCommand(name string, handler sdk.CmdFunc, flags string, f
 // runModuleCommand calls a module's handler and makes sure the client gets
 // exactly one well-formed reply, whatever the handler did.
 func runModuleCommand(c *Client, cmd *Command, handler sdk.CmdFunc, args [][]byte) error {
-	x := &modCtx{s: c.srv, mod: cmd.Module, c: c, cmd: cmd, argv0: args[0], phase: phaseCommand}
-	argv := make([]sdk.String, len(args))
-	for i, a := range args {
-		argv[i] = sdk.StringFromBytes(a)
+	sc := c.acquireScratch()
+	defer c.releaseScratch(sc)
+	x := &modCtx{s: c.srv, mod: cmd.Module, c: c, cmd: cmd, argv0: args[0], phase: phaseCommand, sc: sc}
+	argv := sc.argv[:0]
+	for _, a := range args {
+		argv = append(argv, sdk.StringFromBytes(a))
 	}
+	sc.argv = argv
 	mark := c.out.Mark()
 	err := handler(x, argv)
 	x.phase = phaseDone
@@ -172,21 +207,24 @@ func (x *modCtx) replyCheck(what string) error {
 	return x.rt.begin()
 }
 
-func (x *modCtx) reply(what string, write func(w resp.Writer)) error {
+// out returns the writer for one reply value, or an error when the module
+// may not reply now. After writing, the caller calls x.rt.wrote().
+func (x *modCtx) out(what string) (resp.Writer, error) {
 	if err := x.replyCheck(what); err != nil {
-		return err
+		return nil, err
 	}
-	write(x.c.out)
-	x.rt.wrote()
-	return nil
+	return x.c.out, nil
 }
 
 // WrongArity implements sdk.Ctx: Redis's text with the name as sent.
 func (x *modCtx) WrongArity() error {
-	name := x.argv0
-	return x.reply("WrongArity", func(w resp.Writer) {
-		w.Error(fmt.Sprintf("ERR wrong number of arguments for '%s' command", name))
-	})
+	w, err := x.out("WrongArity")
+	if err != nil {
+		return err
+	}
+	w.Error(fmt.Sprintf("ERR wrong number of arguments for '%s' command", x.argv0))
+	x.rt.wrote()
+	return nil
 }
 
 // AutoMemory implements sdk.Ctx: nothing to do under a garbage collector.
@@ -194,42 +232,90 @@ func (x *modCtx) AutoMemory() {}
 
 // ReplyWithSimpleString implements sdk.Ctx.
 func (x *modCtx) ReplyWithSimpleString(msg string) error {
-	return x.reply("ReplyWithSimpleString", func(w resp.Writer) { w.SimpleString(msg) })
+	w, err := x.out("ReplyWithSimpleString")
+	if err != nil {
+		return err
+	}
+	w.SimpleString(msg)
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithError implements sdk.Ctx.
 func (x *modCtx) ReplyWithError(msg string) error {
-	return x.reply("ReplyWithError", func(w resp.Writer) { w.Error(errorText(msg)) })
+	w, err := x.out("ReplyWithError")
+	if err != nil {
+		return err
+	}
+	w.Error(errorText(msg))
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithLongLong implements sdk.Ctx.
 func (x *modCtx) ReplyWithLongLong(n int64) error {
-	return x.reply("ReplyWithLongLong", func(w resp.Writer) { w.Int(n) })
+	w, err := x.out("ReplyWithLongLong")
+	if err != nil {
+		return err
+	}
+	w.Int(n)
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithString implements sdk.Ctx.
 func (x *modCtx) ReplyWithString(s sdk.String) error {
-	return x.reply("ReplyWithString", func(w resp.Writer) { w.Bulk(s.Bytes()) })
+	w, err := x.out("ReplyWithString")
+	if err != nil {
+		return err
+	}
+	w.Bulk(s.Bytes())
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithStringBuffer implements sdk.Ctx.
 func (x *modCtx) ReplyWithStringBuffer(b []byte) error {
-	return x.reply("ReplyWithStringBuffer", func(w resp.Writer) { w.Bulk(b) })
+	w, err := x.out("ReplyWithStringBuffer")
+	if err != nil {
+		return err
+	}
+	w.Bulk(b)
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithCString implements sdk.Ctx.
 func (x *modCtx) ReplyWithCString(s string) error {
-	return x.reply("ReplyWithCString", func(w resp.Writer) { w.BulkString(s) })
+	w, err := x.out("ReplyWithCString")
+	if err != nil {
+		return err
+	}
+	w.BulkString(s)
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithNull implements sdk.Ctx.
 func (x *modCtx) ReplyWithNull() error {
-	return x.reply("ReplyWithNull", func(w resp.Writer) { w.Null() })
+	w, err := x.out("ReplyWithNull")
+	if err != nil {
+		return err
+	}
+	w.Null()
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithDouble implements sdk.Ctx.
 func (x *modCtx) ReplyWithDouble(f float64) error {
-	return x.reply("ReplyWithDouble", func(w resp.Writer) { w.Double(f) })
+	w, err := x.out("ReplyWithDouble")
+	if err != nil {
+		return err
+	}
+	w.Double(f)
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithCallReply implements sdk.Ctx.
@@ -238,7 +324,13 @@ func (x *modCtx) ReplyWithCallReply(r sdk.CallReply) error {
 	if !ok || v == nil {
 		return errors.New("ReplyWithCallReply: not a reply returned by Call")
 	}
-	return x.reply("ReplyWithCallReply", func(w resp.Writer) { v.WriteTo(w) })
+	w, err := x.out("ReplyWithCallReply")
+	if err != nil {
+		return err
+	}
+	v.WriteTo(w)
+	x.rt.wrote()
+	return nil
 }
 
 // ReplyWithArray implements sdk.Ctx.
@@ -311,15 +403,27 @@ func (x *modCtx) Call(cmdName string, format string, args ...any) sdk.CallReply 
 	if x.phase == phaseDone {
 		return resp.ErrorValue("ERR Call used after the handler returned")
 	}
-	argv, p3, err := buildCallArgs(cmdName, format, args)
+	var dst [][]byte
+	var name []byte
+	var rec *resp.Recorder
+	if x.sc != nil {
+		x.sc.name = append(x.sc.name[:0], cmdName...)
+		dst, name, rec = x.sc.callArgv[:0], x.sc.name, &x.sc.rec
+	} else { // in OnLoad and OnUnload: no scratch to reuse
+		name, rec = []byte(cmdName), &resp.Recorder{}
+	}
+	argv, p3, err := buildCallArgs(dst, name, format, args)
 	if err != nil {
 		return resp.ErrorValue("ERR Call " + cmdName + ": " + err.Error())
+	}
+	if x.sc != nil {
+		x.sc.callArgv = argv
 	}
 	c := x.c
 	if c == nil {
 		c = x.s.modules.internal
 	}
-	rec := &resp.Recorder{P3: p3}
+	rec.Begin(p3)
 	saved := c.out
 	c.out = rec
 	defer func() { c.out = saved }()
@@ -335,8 +439,9 @@ func (x *modCtx) Call(cmdName string, format string, args ...any) sdk.CallReply 
 }
 
 // buildCallArgs turns Call's format and Go arguments into a command line.
-func buildCallArgs(cmdName, format string, args []any) (argv [][]byte, p3 bool, err error) {
-	argv = append(argv, []byte(cmdName))
+// The command line is appended to dst.
+func buildCallArgs(dst [][]byte, cmdName []byte, format string, args []any) (argv [][]byte, p3 bool, err error) {
+	argv = append(dst, cmdName)
 	ai := 0
 	next := func(spec byte) (any, error) {
 		if ai >= len(args) {

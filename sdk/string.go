@@ -118,31 +118,70 @@ func ParseInt(b []byte) (int64, bool) {
 	return int64(n), true
 }
 
-// ParseFloat parses b as Redis parses float arguments: what strtod accepts,
-// including "inf" and "-inf", without spaces, and never NaN.
+// ParseFloat parses b as Redis parses float arguments (getDoubleFromObject):
+// the whole of b must be what C's strtod accepts, decimal or hexadecimal
+// ("0x10", "0x1.8p3"), including "inf", "-inf" and "infinity"; no leading
+// space; never NaN; and not a value that overflows to infinity or underflows
+// to zero ("1e400", "1e-400"), which strtod reports with ERANGE. Subnormal
+// values such as "1e-310" are accepted, as in Redis.
 func ParseFloat(b []byte) (float64, bool) {
-	if len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
+	if len(b) == 0 || isSpace(b[0]) {
 		return 0, false
 	}
 	s := string(b)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		// Redis accepts overflowing values as ±inf only when spelled so.
-		if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange || math.IsInf(f, 0) {
-			return 0, false
-		}
-	}
-	if math.IsNaN(f) {
+	// Go's syntax allows digit separators; strtod does not.
+	if strings.IndexByte(s, '_') >= 0 {
 		return 0, false
 	}
-	if strings.ContainsAny(s, "_") || strings.HasPrefix(strings.ToLower(strings.TrimLeft(s, "+-")), "0x") {
+	body := s
+	if body[0] == '+' || body[0] == '-' {
+		body = body[1:]
+	}
+	hex := len(body) > 1 && body[0] == '0' && (body[1]|0x20) == 'x'
+	if hex && !strings.ContainsAny(body, "pP") {
+		s += "p0" // strtod's binary exponent is optional; Go's is not
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) { // a syntax error, or ERANGE overflow
+		return 0, false
+	}
+	if f == 0 && !zeroMantissa(body, hex) { // ERANGE underflow to zero
 		return 0, false
 	}
 	return f, true
 }
 
-// AppendDouble appends f as Redis prints a double reply or an INCRBYFLOAT
-// result: the shortest form that reads back exactly, "inf" or "-inf".
+// isSpace is C's isspace in the C locale.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// zeroMantissa reports whether the digits of a number (without its sign) up
+// to the exponent are all zeros: then a zero result is exact, not an
+// underflow.
+func zeroMantissa(body string, hex bool) bool {
+	if hex {
+		body = body[2:]
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '.' || c == '0':
+		case hex && (c == 'p' || c == 'P'), !hex && (c == 'e' || c == 'E'):
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// AppendDouble appends f the way Redis prints a double reply: the shortest
+// digits that read back as f, laid out as C's "%.17g" lays them out (plain
+// notation for exponents from -4 to 16, "1e+17" and "1e-05" beyond), and
+// "inf", "-inf", "nan". So 1000000 prints "1000000", 0.1 "0.1" and 1e300
+// "1e+300". (Redis 7.0 prints all 17 significant digits, "0.10000000000000001";
+// Redis 7.2 and later print the shortest digits.)
 func AppendDouble(dst []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
@@ -152,5 +191,10 @@ func AppendDouble(dst []byte, f float64) []byte {
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
 	}
-	return strconv.AppendFloat(dst, f, 'g', -1, 64)
+	// The shortest digits of f have decimal exponent floor(log10(|f|)), so
+	// comparing |f| with the doubles 1e-4 and 1e17 is %g's test.
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e17) {
+		return strconv.AppendFloat(dst, f, 'e', -1, 64)
+	}
+	return strconv.AppendFloat(dst, f, 'f', -1, 64)
 }

@@ -172,6 +172,10 @@ func (db *DB) ActiveExpire(now int64, maxRounds int) int {
 				break
 			}
 			n++
+			if e.Expire == 0 { // persisted behind SetExpire's back: not a TTL key
+				delete(db.expires, k)
+				continue
+			}
 			if e.Expire <= now {
 				db.remove(k)
 				expired++

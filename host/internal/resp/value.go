@@ -175,10 +175,61 @@ func (v *Value) WriteTo(w Writer) {
 
 // Recorder is a Writer that builds Values. Simple strings are recorded as
 // strings, as RedisModule_Call reports them.
+//
+// A Recorder can record many replies in turn (Begin before each); the Values
+// and bytes it hands out come from arenas that stay valid until Release,
+// which lets the next user reuse the memory. Ctx.Call uses one Recorder per
+// running module command and releases it when the handler returns: that is
+// the "valid until the handler returns" rule of sdk.CallReply.
 type Recorder struct {
 	P3    bool
 	root  *Value
 	stack []*open
+	vals  []Value // arena for Values
+	bytes []byte  // arena for copied bytes
+}
+
+// Begin starts recording a new reply. Values recorded before stay valid.
+func (r *Recorder) Begin(p3 bool) {
+	r.P3 = p3
+	r.root = nil
+	r.stack = r.stack[:0]
+}
+
+// Release forgets everything recorded: the Values and bytes handed out so far
+// will be overwritten by the next replies.
+func (r *Recorder) Release() {
+	r.Begin(false)
+	clear(r.vals)
+	r.vals = r.vals[:0]
+	r.bytes = r.bytes[:0]
+}
+
+func (r *Recorder) newValue(kind sdk.ReplyType) *Value {
+	if len(r.vals) == cap(r.vals) {
+		// A new chunk; Values in the old one stay where they are.
+		r.vals = make([]Value, 0, max(16, 2*cap(r.vals)))
+	}
+	r.vals = append(r.vals, Value{Kind: kind})
+	return &r.vals[len(r.vals)-1]
+}
+
+func (r *Recorder) copyBytes(b []byte) []byte {
+	if len(r.bytes)+len(b) > cap(r.bytes) {
+		r.bytes = make([]byte, 0, max(512, 2*cap(r.bytes), len(b)))
+	}
+	start := len(r.bytes)
+	r.bytes = append(r.bytes, b...)
+	return r.bytes[start:len(r.bytes):len(r.bytes)]
+}
+
+func (r *Recorder) copyString(s string) []byte {
+	if len(r.bytes)+len(s) > cap(r.bytes) {
+		r.bytes = make([]byte, 0, max(512, 2*cap(r.bytes), len(s)))
+	}
+	start := len(r.bytes)
+	r.bytes = append(r.bytes, s...)
+	return r.bytes[start:len(r.bytes):len(r.bytes)]
 }
 
 type open struct {
@@ -223,7 +274,7 @@ func (r *Recorder) pop() {
 }
 
 func (r *Recorder) aggregate(kind sdk.ReplyType, n int) {
-	v := &Value{Kind: kind}
+	v := r.newValue(kind)
 	if n > 0 {
 		v.Elems = make([]*Value, 0, n)
 	}
@@ -232,28 +283,48 @@ func (r *Recorder) aggregate(kind sdk.ReplyType, n int) {
 
 // SimpleString implements Writer.
 func (r *Recorder) SimpleString(s string) {
-	r.add(&Value{Kind: sdk.ReplyString, Str: []byte(s), simple: true}, 0)
+	v := r.newValue(sdk.ReplyString)
+	v.Str, v.simple = r.copyString(s), true
+	r.add(v, 0)
 }
 
 // Error implements Writer.
-func (r *Recorder) Error(msg string) { r.add(ErrorValue(msg), 0) }
+func (r *Recorder) Error(msg string) {
+	v := r.newValue(sdk.ReplyError)
+	v.Str = r.copyString(msg)
+	r.add(v, 0)
+}
 
 // Int implements Writer.
-func (r *Recorder) Int(n int64) { r.add(&Value{Kind: sdk.ReplyInteger, Int: n}, 0) }
+func (r *Recorder) Int(n int64) {
+	v := r.newValue(sdk.ReplyInteger)
+	v.Int = n
+	r.add(v, 0)
+}
 
 // Bulk implements Writer. The bytes are copied: handlers may reuse theirs.
 func (r *Recorder) Bulk(b []byte) {
-	r.add(&Value{Kind: sdk.ReplyString, Str: append([]byte{}, b...)}, 0)
+	v := r.newValue(sdk.ReplyString)
+	v.Str = r.copyBytes(b)
+	r.add(v, 0)
 }
 
 // BulkString implements Writer.
-func (r *Recorder) BulkString(s string) { r.add(&Value{Kind: sdk.ReplyString, Str: []byte(s)}, 0) }
+func (r *Recorder) BulkString(s string) {
+	v := r.newValue(sdk.ReplyString)
+	v.Str = r.copyString(s)
+	r.add(v, 0)
+}
 
 // Null implements Writer.
-func (r *Recorder) Null() { r.add(&Value{Kind: sdk.ReplyNull}, 0) }
+func (r *Recorder) Null() { r.add(r.newValue(sdk.ReplyNull), 0) }
 
 // NullArray implements Writer.
-func (r *Recorder) NullArray() { r.add(&Value{Kind: sdk.ReplyNull, nullArray: true}, 0) }
+func (r *Recorder) NullArray() {
+	v := r.newValue(sdk.ReplyNull)
+	v.nullArray = true
+	r.add(v, 0)
+}
 
 // Array implements Writer.
 func (r *Recorder) Array(n int) { r.aggregate(sdk.ReplyArray, n) }

@@ -80,8 +80,9 @@ func (w *Buffer) header(prefix byte, n int64) {
 // SimpleString writes +s. Newlines in s are replaced by spaces.
 func (w *Buffer) SimpleString(s string) { w.line('+', cleanLine(s)) }
 
-// Error writes -msg. Newlines in msg are replaced by spaces.
-func (w *Buffer) Error(msg string) { w.line('-', cleanLine(msg)) }
+// Error writes -msg the way Redis's addReplyErrorFormat does: CR and LF at
+// either end are trimmed, the ones inside become spaces.
+func (w *Buffer) Error(msg string) { w.line('-', cleanError(msg)) }
 
 // Int writes :n.
 func (w *Buffer) Int(n int64) { w.header(':', n) }
@@ -178,11 +179,15 @@ func (w *Buffer) Bool(b bool) {
 }
 
 // Verbatim writes a verbatim string with a three-letter format such as
-// "txt" (a bulk string in RESP2).
+// "txt" (a bulk string in RESP2). A format that is not three bytes long is
+// written as "txt", so the frame's length is always right.
 func (w *Buffer) Verbatim(format string, text []byte) {
 	if !w.P3 {
 		w.Bulk(text)
 		return
+	}
+	if len(format) != 3 {
+		format = "txt"
 	}
 	w.header('=', int64(len(text)+4))
 	w.B = append(w.B, format...)
@@ -207,12 +212,16 @@ func (w *Buffer) Defer(kind byte) int {
 	return len(w.deferred) - 1
 }
 
-// SetDeferred writes the header of the aggregate started by Defer.
+// SetDeferred writes the header of the aggregate started by Defer. A handle
+// that is unknown, already set, or was taken back by Truncate is ignored.
 func (w *Buffer) SetDeferred(handle int, n int) {
 	if handle < 0 || handle >= len(w.deferred) {
 		return
 	}
 	pos := w.deferred[handle]
+	if pos < 0 || pos >= len(w.B) {
+		return
+	}
 	kind := w.B[pos]
 	var hdr [24]byte
 	h := hdr[:0]
@@ -239,6 +248,11 @@ func (w *Buffer) SetDeferred(handle int, n int) {
 		}
 	}
 	w.deferred[handle] = -1
+	w.trimDeferred()
+}
+
+// trimDeferred drops the finished handles at the end of the list.
+func (w *Buffer) trimDeferred() {
 	for len(w.deferred) > 0 && w.deferred[len(w.deferred)-1] == -1 {
 		w.deferred = w.deferred[:len(w.deferred)-1]
 	}
@@ -249,17 +263,35 @@ func (w *Buffer) Mark() int { return len(w.B) }
 
 // Truncate drops what was written after mark.
 func (w *Buffer) Truncate(mark int) {
-	if mark >= 0 && mark <= len(w.B) {
-		w.B = w.B[:mark]
+	if mark < 0 || mark > len(w.B) {
+		return
 	}
-	for len(w.deferred) > 0 && w.deferred[len(w.deferred)-1] >= mark {
-		w.deferred = w.deferred[:len(w.deferred)-1]
+	w.B = w.B[:mark]
+	// Every postponed header at or after mark was taken back with it, even
+	// behind a handle that was set out of order.
+	for i, pos := range w.deferred {
+		if pos >= mark {
+			w.deferred[i] = -1
+		}
 	}
+	w.trimDeferred()
 }
+
+// crlfToSpace replaces CR and LF by spaces.
+var crlfToSpace = strings.NewReplacer("\r", " ", "\n", " ")
 
 func cleanLine(s string) string {
 	if strings.ContainsAny(s, "\r\n") {
-		return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+		return crlfToSpace.Replace(s)
+	}
+	return s
+}
+
+// cleanError is what Redis does to an error text: sdstrim(s, "\r\n") and
+// sdsmapchars(s, "\r\n", "  ").
+func cleanError(s string) string {
+	if strings.ContainsAny(s, "\r\n") {
+		return crlfToSpace.Replace(strings.Trim(s, "\r\n"))
 	}
 	return s
 }
