@@ -154,7 +154,8 @@ type Server struct {
 	err  error
 }
 
-var readyRe = regexp.MustCompile(`ready to accept connections: addr=([0-9.:\[\]a-f]+)`)
+// readyRe finds the listening address in the ready log line, text or JSON.
+var readyRe = regexp.MustCompile(`ready to accept connections.*?addr"?[=:]"?([0-9.:\[\]a-f]+)`)
 
 // startServer starts bin/server on a free loopback port with extra flags and
 // waits until it accepts connections. It is killed and waited for when the

@@ -191,3 +191,107 @@ func TestConfigFile(t *testing.T) {
 		t.Fatalf("bad config: %v\n%s", err, out)
 	}
 }
+
+// TestHelloOptions: HELLO with AUTH and SETNAME, and AUTH itself, as Redis
+// without a password configured answers them.
+func TestHelloOptions(t *testing.T) {
+	s := startServer(t)
+	c := s.Dial()
+	got := c.Do("HELLO", "3", "AUTH", "default", "anything", "SETNAME", "hello-client")
+	if !strings.HasPrefix(got, "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n") || !strings.Contains(got, "$5\r\nproto\r\n:3\r\n") {
+		t.Fatalf("HELLO 3 AUTH SETNAME = %q", got)
+	}
+	if got := c.Do("CLIENT", "GETNAME"); got != "$12\r\nhello-client\r\n" {
+		t.Fatalf("name after HELLO SETNAME = %q", got)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"HELLO", "3", "AUTH", "bob", "pw"}, "-WRONGPASS invalid username-password pair or user is disabled.\r\n"},
+		{[]string{"HELLO", "3", "SETNAME", "a b"}, "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"},
+		{[]string{"HELLO", "3", "BOGUS"}, "-ERR Syntax error in HELLO option 'BOGUS'\r\n"},
+		{[]string{"HELLO", "x"}, "-ERR Protocol version is not an integer or out of range\r\n"},
+		{[]string{"AUTH", "pw"}, "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n"},
+		{[]string{"AUTH", "default", "pw"}, "+OK\r\n"},
+		{[]string{"CLIENT", "SETINFO", "LIB-NAME", "mylib"}, "+OK\r\n"},
+		{[]string{"CLIENT", "SETINFO", "BOGUS", "x"}, "-ERR Unrecognized option 'BOGUS'\r\n"},
+	}
+	for _, tc := range cases {
+		if got := c.Do(tc.args...); got != tc.want {
+			t.Errorf("%v\n got %q\nwant %q", tc.args, got, tc.want)
+		}
+	}
+	// HELLO 2 goes back to RESP2.
+	if got := c.Do("HELLO", "2"); !strings.HasPrefix(got, "*14\r\n") {
+		t.Fatalf("HELLO 2 = %q", got)
+	}
+	if got := c.Do("CLIENT", "INFO"); !strings.Contains(got, "name=hello-client") || !strings.Contains(got, "lib-name=mylib") || !strings.Contains(got, "resp=2") {
+		t.Fatalf("CLIENT INFO = %q", got)
+	}
+}
+
+// TestEnableModuleCommand: enable-module-command no refuses MODULE LOAD and
+// UNLOAD (local is the default and allows loopback clients, as the other
+// tests show).
+func TestEnableModuleCommand(t *testing.T) {
+	s := startServer(t, "--enable-module-command", "no", "--loadmodule", plugin("example"))
+	want := "-ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n"
+	if got := s.Raw("MODULE", "LOAD", plugin("testmod")); got != want {
+		t.Fatalf("MODULE LOAD with enable-module-command no = %q", got)
+	}
+	if got := s.Raw("MODULE", "UNLOAD", "example"); got != want {
+		t.Fatalf("MODULE UNLOAD with enable-module-command no = %q", got)
+	}
+	if got := s.Raw("MODULE", "LIST"); !strings.Contains(got, "example") {
+		t.Fatalf("MODULE LIST is still allowed: %q", got)
+	}
+}
+
+// TestAtomicity: concurrent clients running INCR and a module command that
+// does a read-modify-write through two Calls never lose an update.
+func TestAtomicity(t *testing.T) {
+	s := startServer(t, "--loadmodule", plugin("example"), "--loadmodule", plugin("testmod"))
+	const clients, rounds = 8, 200
+	done := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		go func() {
+			rdb := s.Client()
+			for j := 0; j < rounds; j++ {
+				if err := rdb.Incr(ctx, "counter").Err(); err != nil {
+					done <- err
+					return
+				}
+				// GET then SET through Call, inside one module command.
+				if err := rdb.Do(ctx, "testmod.call", "INCRBY", "counter2", "2").Err(); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := 0; i < clients; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rdb := s.Client()
+	if n, _ := rdb.Get(ctx, "counter").Int(); n != clients*rounds {
+		t.Fatalf("counter = %d, want %d", n, clients*rounds)
+	}
+	if n, _ := rdb.Get(ctx, "counter2").Int(); n != 2*clients*rounds {
+		t.Fatalf("counter2 = %d, want %d", n, 2*clients*rounds)
+	}
+}
+
+// TestJSONLogs: --log-format json writes one JSON object per line.
+func TestJSONLogs(t *testing.T) {
+	s := startServer(t, "--log-format", "json", "--loadmodule", plugin("example"))
+	// startServer found the ready line; every line must be JSON.
+	for _, line := range strings.Split(strings.TrimSpace(s.Log()), "\n") {
+		if !strings.HasPrefix(line, "{") || !strings.Contains(line, `"@message"`) {
+			t.Fatalf("not a JSON log line: %q", line)
+		}
+	}
+}

@@ -18,6 +18,8 @@ type Value struct {
 	nullArray bool
 	// simple remembers a simple string (so replay keeps +OK).
 	simple bool
+	// p3 remembers that the value was recorded in RESP3, for Proto.
+	p3 bool
 }
 
 var _ sdk.CallReply = (*Value)(nil)
@@ -108,10 +110,12 @@ func (v *Value) MapElement(i int) (key, value sdk.CallReply) {
 	return v.Elems[2*i], v.Elems[2*i+1]
 }
 
-// Proto implements sdk.CallReply: the reply in RESP3 (RESP2 when it was
-// recorded so).
+// Proto implements sdk.CallReply: the reply encoded in the protocol it was
+// recorded in (RESP2 unless Call's format had "3"), as
+// RedisModule_CallReplyProto returns the bytes the command sent: a RESP2 GET
+// of a missing key is "$-1\r\n", not RESP3's "_\r\n".
 func (v *Value) Proto() []byte {
-	b := &Buffer{P3: true}
+	b := &Buffer{P3: v != nil && v.p3}
 	v.WriteTo(b)
 	return b.B
 }
@@ -249,6 +253,7 @@ func (r *Recorder) Proto() int {
 }
 
 func (r *Recorder) add(v *Value, elems int) {
+	v.p3 = r.P3
 	if len(r.stack) == 0 {
 		if r.root == nil {
 			r.root = v
