@@ -21,6 +21,9 @@ type Client struct {
 	conn    redcon.Conn // nil for internal clients
 	db      *keyspace.DB
 	buf     resp.Buffer // replies of the running batch
+	spare   []byte      // the other half of buf's double buffer
+	push    *pushOut    // non-nil once the client is on the push path
+	blocked *blockState // non-nil while a blocking command waits
 	out     resp.Writer // where handlers write: &buf, or a Recorder during Call
 	addr    string
 	laddr   string
@@ -31,7 +34,14 @@ type Client struct {
 	lastCmd string
 	lastAt  time.Time
 	closing bool // QUIT: close after this batch's replies are flushed
-	scratch []byte
+
+	multi      *multiState  // open MULTI, nil if none
+	watching   []watchedKey // WATCHed keys
+	watchDirty bool         // a watched key changed: EXEC fails
+	subs       *subs        // pub/sub subscriptions
+	track      *trackState  // CLIENT TRACKING, nil when off
+	inScript   bool         // running inside EVAL/FCALL
+	scratch    []byte
 	// scratchPool holds reusable memory for module command calls.
 	scratchPool []*callScratch
 }
@@ -63,19 +73,30 @@ func (c *Client) isLocal() bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// exec looks a command up, checks it, and runs it. Lock held.
+// exec looks a command up, checks it, and runs it (or queues it inside
+// MULTI). Lock held.
 func (c *Client) exec(args [][]byte) {
 	if len(args) == 0 {
 		return
 	}
 	c.srv.stats.commands++
 	cmd, err := c.resolve(args)
+	if c.multi != nil && c.queueInMulti(cmd, args, err) {
+		return
+	}
 	if err != nil {
 		c.replyError(err)
 		return
 	}
+	if c.subs != nil && c.inSubscribedMode() && !allowedInSubscribedMode(cmd.Name) {
+		c.replyError(fmt.Errorf(errSubscribedMode, cmd.Name))
+		return
+	}
 	c.lastCmd = cmd.Name
 	c.call(cmd, args)
+	if c.track != nil && c.multi == nil && cmd.Name != "client|caching" {
+		c.track.caching = 0 // CLIENT CACHING applies to the next command only
+	}
 }
 
 // resolve finds the command (or subcommand) args name and checks its arity,
@@ -123,6 +144,9 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		c.replyError(err)
 	}
 	cmd.calls++
+	if c.track != nil && cmd.Flags&FlagReadonly != 0 {
+		c.srv.trackingRemember(c, cmd, args)
+	}
 }
 
 // replyError writes err as an error reply, adding the ERR code when the text

@@ -25,11 +25,41 @@ func connCommands() []*Command {
 			Summary: "Handshakes with the Redis server.", Since: "6.0.0"},
 		{Name: "auth", Arity: -2, Flags: FlagFast | FlagStale | FlagLoading | FlagNoAuth | FlagNoScript | FlagAllowBusy, Group: "connection", Handler: cmdAuth,
 			Summary: "Authenticates the connection.", Since: "1.0.0"},
+		{Name: "reset", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagNoAuth | FlagAllowBusy, Group: "connection", Handler: cmdReset,
+			Summary: "Resets the connection.", Since: "6.2.0"},
 		clientCommand(),
 	}
 }
 
+// cmdReset returns the connection to its initial state: no MULTI, no
+// watched keys, no subscriptions, no tracking, database 0, RESP2, no name.
+func cmdReset(c *Client, _ [][]byte) error {
+	s := c.srv
+	c.multi = nil
+	s.unwatchAll(c)
+	s.unsubscribeAll(c)
+	s.trackingOff(c)
+	c.db = s.dbs[0]
+	c.buf.P3 = false
+	c.name = ""
+	c.out.SimpleString("RESET")
+	return nil
+}
+
 func cmdPing(c *Client, args [][]byte) error {
+	if c.inSubscribedMode() { // RESP2 subscribed mode answers a pong message
+		if len(args) > 2 {
+			return errWrongArity("ping")
+		}
+		c.out.Array(2)
+		c.out.BulkString("pong")
+		if len(args) == 2 {
+			c.out.Bulk(args[1])
+		} else {
+			c.out.BulkString("")
+		}
+		return nil
+	}
 	switch len(args) {
 	case 1:
 		c.out.SimpleString("PONG")
@@ -203,6 +233,14 @@ func clientCommand() *Command {
 				c.out.Verbatim("txt", []byte(c.infoLine(time.Now())+"\n"))
 				return nil
 			}, Summary: "Returns information about the connection.", Since: "6.2.0"},
+			"tracking": {Arity: -3, Flags: FlagNoScript | FlagLoading | FlagStale, Handler: cmdClientTracking,
+				Summary: "Controls server-assisted client-side caching for the connection.", Since: "6.0.0"},
+			"caching": {Arity: 3, Flags: FlagNoScript | FlagLoading | FlagStale, Handler: cmdClientCaching,
+				Summary: "Instructs the server whether to track the keys in the next request.", Since: "6.0.0"},
+			"getredir": {Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale, Handler: cmdClientGetredir,
+				Summary: "Returns the client ID to which the connection's tracking notifications are redirected.", Since: "6.0.0"},
+			"trackinginfo": {Arity: 2, Flags: FlagNoScript | FlagLoading | FlagStale, Handler: cmdClientTrackinginfo,
+				Summary: "Returns information about server-assisted client-side caching for the connection.", Since: "6.2.0"},
 			"help": {Arity: 2, Flags: FlagLoading | FlagStale, Handler: helpHandler("CLIENT",
 				"GETNAME",
 				"    Return the name of the current connection.",

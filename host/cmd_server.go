@@ -18,6 +18,8 @@ func (s *Server) registerBuiltins() {
 	s.table.mustAdd(hashCommands()...)
 	s.table.mustAdd(keyCommands()...)
 	s.table.mustAdd(moduleCommands())
+	s.table.mustAdd(multiCommands()...)
+	s.table.mustAdd(pubsubCommands()...)
 }
 
 // Server commands: DBSIZE FLUSHDB FLUSHALL CONFIG INFO COMMAND.
@@ -50,10 +52,12 @@ func cmdFlush(all bool) HandlerFunc {
 			}
 		}
 		if all {
+			c.srv.flushed(nil)
 			for _, db := range c.srv.dbs {
 				db.Flush()
 			}
 		} else {
+			c.srv.flushed(c.db)
 			c.db.Flush()
 		}
 		c.out.SimpleString("OK")

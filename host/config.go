@@ -40,7 +40,10 @@ type Config struct {
 	Timeout             int // close idle clients after this many seconds; 0 never
 	HashMaxEntries      int
 	HashMaxValue        int
-	ConfigFile          string // the file the config was read from, if any
+	// NotifyKeyspaceEvents is notify-keyspace-events in canonical form
+	// ("" off; class letters and K/E as Redis prints them).
+	NotifyKeyspaceEvents string
+	ConfigFile           string // the file the config was read from, if any
 }
 
 // DefaultConfig returns Redis's defaults.
@@ -53,7 +56,7 @@ func DefaultConfig() Config {
 		EnableModuleCommand: "local",
 		Databases:           16,
 		Hz:                  10,
-		HashMaxEntries:      128,
+		HashMaxEntries:      512,
 		HashMaxValue:        64,
 	}
 }
@@ -169,6 +172,22 @@ var params = []param{
 	intParam("timeout", false, 0, 1<<31-1, func(c *Config) *int { return &c.Timeout }),
 	intParam("hash-max-listpack-entries", true, 0, math.MaxInt64, func(c *Config) *int { return &c.HashMaxEntries }),
 	intParam("hash-max-listpack-value", true, 0, math.MaxInt64, func(c *Config) *int { return &c.HashMaxValue }),
+	{
+		name: "notify-keyspace-events", mutable: true,
+		get: func(c *Config) string { return c.NotifyKeyspaceEvents },
+		set: func(c *Config, args []string) error {
+			v, err := oneArg(args)
+			if err != nil {
+				return err
+			}
+			canon, err := parseNotifyFlags(v)
+			if err != nil {
+				return err
+			}
+			c.NotifyKeyspaceEvents = canon
+			return nil
+		},
+	},
 	// Not implemented yet; reported as what they are (tools such as
 	// redis-benchmark read them).
 	fixedParam("save", ""),

@@ -107,7 +107,7 @@ func (x *modCtx) CreateCommand(name string, handler sdk.CmdFunc, flags string, f
 		return fmt.Errorf("CreateCommand %q: %w", name, err)
 	}
 	if firstKey < 0 || keyStep < 0 || (lastKey < 0 && lastKey != -1) || (firstKey == 0 && (lastKey != 0 || keyStep != 0)) ||
-		(firstKey > 0 && lastKey > 0 && lastKey < firstKey) {
+		(firstKey > 0 && (lastKey == 0 || lastKey > 0 && lastKey < firstKey)) {
 		return fmt.Errorf("CreateCommand %q: invalid key positions first=%d last=%d step=%d", name, firstKey, lastKey, keyStep)
 	}
 	if firstKey > 0 && keyStep == 0 {
@@ -461,6 +461,9 @@ func buildCallArgs(dst [][]byte, cmdName []byte, format string, args []any) (arg
 		case '2':
 			p3 = false
 			continue
+		}
+		if specWant[spec] == "" {
+			return nil, false, fmt.Errorf("unknown format specifier '%c' in %q (known: c s b l d v and modifiers ! E 3)", spec, format)
 		}
 		a, err := next(spec)
 		if err != nil {

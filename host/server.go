@@ -47,6 +47,12 @@ type Server struct {
 	modules *moduleHost
 	clients map[int64]*Client
 	nextID  int64
+	dirty   int64 // changes since the last save (Redis's server.dirty)
+	ps      pubsub
+	trk     tracking
+	blocked map[readyKey][]*Client // clients blocked on each key, in order
+	ready   []readyKey             // keys that may serve blocked clients
+	watched map[readyKey][]*Client // WATCHed keys
 
 	started   time.Time
 	listeners []*redcon.Server
@@ -62,6 +68,7 @@ type serverStats struct {
 	expiredCycles  int64
 	errorReplies   int64
 	moduleRecovers int64
+	blockedClients int64
 }
 
 // New builds a server from cfg. It opens nothing: Start does.
@@ -186,15 +193,26 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	return true
 }
 
-// closed forgets a connection's client.
+// closed forgets a connection's client: its subscriptions, blocked state,
+// watched keys and caching are dropped.
 func (s *Server) closed(conn redcon.Conn, err error) {
 	c, _ := conn.Context().(*Client)
 	if c == nil {
 		return
 	}
 	s.mu.Lock()
-	delete(s.clients, c.ID)
+	s.dropClient(c)
 	s.mu.Unlock()
+}
+
+// dropClient removes every trace of c from the server. Lock held.
+func (s *Server) dropClient(c *Client) {
+	delete(s.clients, c.ID)
+	s.unblock(c)
+	s.unwatchAll(c)
+	s.unsubscribeAll(c)
+	s.trackingOff(c)
+	c.closeOutput()
 }
 
 // serveRESP runs one pipelined batch: the command redcon passes and every
@@ -207,20 +225,20 @@ func (s *Server) serveRESP(conn redcon.Conn, cmd redcon.Command) {
 	}
 	s.mu.Lock()
 	s.now = time.Now().UnixMilli()
-	c.exec(cmd.Args)
+	c.run(cmd.Args)
 	for _, more := range conn.ReadPipeline() {
 		if c.closing {
 			break
 		}
-		c.exec(more.Args)
+		c.run(more.Args)
 	}
+	send := c.endBatch()
 	s.mu.Unlock()
-	if len(c.buf.B) > 0 {
-		conn.WriteRaw(c.buf.B)
-		c.buf.Reset()
+	if send != nil {
+		send()
 	}
 	if c.closing {
-		redcon.BaseWriter(conn).Flush()
+		c.flushNow()
 		conn.Close()
 	}
 }

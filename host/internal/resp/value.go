@@ -278,10 +278,15 @@ func (r *Recorder) pop() {
 	}
 }
 
+// maxPrealloc bounds the elements an aggregate reserves room for up front:
+// the count comes from the handler (a module's ReplyWithArray), and a huge
+// one must not allocate before a single element is written.
+const maxPrealloc = 1024
+
 func (r *Recorder) aggregate(kind sdk.ReplyType, n int) {
 	v := r.newValue(kind)
 	if n > 0 {
-		v.Elems = make([]*Value, 0, n)
+		v.Elems = make([]*Value, 0, min(n, maxPrealloc))
 	}
 	r.add(v, n)
 }
@@ -357,7 +362,7 @@ func (r *Recorder) Push(n int) { r.aggregate(sdk.ReplyArray, n) }
 
 // Double implements Writer (a string in RESP2).
 func (r *Recorder) Double(f float64) {
-	s := sdk.AppendDouble(nil, f)
+	s := AppendReplyDouble(nil, f)
 	if r.P3 {
 		r.add(&Value{Kind: sdk.ReplyDouble, Float: f, Str: s}, 0)
 		return

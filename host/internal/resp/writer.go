@@ -12,10 +12,9 @@
 package resp
 
 import (
+	"math"
 	"strconv"
 	"strings"
-
-	"modis/sdk"
 )
 
 // Writer receives one command's reply. Aggregates (Array, Map, Set, Push) are
@@ -153,12 +152,26 @@ func (w *Buffer) Push(n int) {
 func (w *Buffer) Double(f float64) {
 	if w.P3 {
 		w.B = append(w.B, ',')
-		w.B = sdk.AppendDouble(w.B, f)
+		w.B = AppendReplyDouble(w.B, f)
 		w.B = append(w.B, '\r', '\n')
 		return
 	}
 	var tmp [32]byte
-	w.Bulk(sdk.AppendDouble(tmp[:0], f))
+	w.Bulk(AppendReplyDouble(tmp[:0], f))
+}
+
+// AppendReplyDouble formats a double reply as Redis 7.0 does (C's "%.17g";
+// "inf", "-inf", "nan"): ZSCORE of 1.1 is "1.1000000000000001".
+func AppendReplyDouble(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case math.IsNaN(f):
+		return append(dst, "nan"...)
+	}
+	return strconv.AppendFloat(dst, f, 'g', 17, 64)
 }
 
 // Bool writes a boolean (the integer 1 or 0 in RESP2).

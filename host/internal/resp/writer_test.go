@@ -58,10 +58,10 @@ func TestBufferWriters(t *testing.T) {
 		{"set", func(w Writer) { w.Set(2); w.BulkString("a"); w.BulkString("b") }, "*2\r\n$1\r\na\r\n$1\r\nb\r\n", "~2\r\n$1\r\na\r\n$1\r\nb\r\n"},
 		{"push", func(w Writer) { w.Push(1); w.BulkString("message") }, "*1\r\n$7\r\nmessage\r\n", ">1\r\n$7\r\nmessage\r\n"},
 		{"double", func(w Writer) { w.Double(3.5) }, "$3\r\n3.5\r\n", ",3.5\r\n"},
-		{"double 0.1", func(w Writer) { w.Double(0.1) }, "$3\r\n0.1\r\n", ",0.1\r\n"},
-		{"double 1e300", func(w Writer) { w.Double(1e300) }, "$6\r\n1e+300\r\n", ",1e+300\r\n"},
+		{"double 0.1", func(w Writer) { w.Double(0.1) }, "$19\r\n0.10000000000000001\r\n", ",0.10000000000000001\r\n"}, // Redis 7.0's %.17g
+		{"double 1e300", func(w Writer) { w.Double(1e300) }, "$23\r\n1.0000000000000001e+300\r\n", ",1.0000000000000001e+300\r\n"},
 		{"double 1e6 is not written in exponent form", func(w Writer) { w.Double(1e6) }, "$7\r\n1000000\r\n", ",1000000\r\n"},
-		{"double small", func(w Writer) { w.Double(-1.5e-7) }, "$8\r\n-1.5e-07\r\n", ",-1.5e-07\r\n"},
+		{"double small", func(w Writer) { w.Double(-1.5e-7) }, "$23\r\n-1.4999999999999999e-07\r\n", ",-1.4999999999999999e-07\r\n"},
 		{"double integral", func(w Writer) { w.Double(-3) }, "$2\r\n-3\r\n", ",-3\r\n"},
 		{"double zero", func(w Writer) { w.Double(0) }, "$1\r\n0\r\n", ",0\r\n"},
 		{"double inf", func(w Writer) { w.Double(math.Inf(1)) }, "$3\r\ninf\r\n", ",inf\r\n"},

@@ -5,7 +5,7 @@ package types
 // Hash limits, Redis's defaults for hash-max-listpack-entries and
 // hash-max-listpack-value: below both, a hash is a compact slice of pairs.
 var (
-	HashMaxListpackEntries = 128
+	HashMaxListpackEntries = 512
 	HashMaxListpackValue   = 64
 )
 

@@ -1,0 +1,268 @@
+package host
+
+import (
+	"errors"
+	"math"
+	"net"
+	"strconv"
+	"syscall"
+	"time"
+
+	"modis/host/internal/keyspace"
+	"modis/host/internal/resp"
+)
+
+// Blocking commands (BLPOP, BZPOPMIN, ...). A command that finds nothing to
+// serve calls c.blockOn and returns without replying. The connection
+// goroutine then releases the execution lock and waits, which is exactly
+// Redis's semantics: a blocked client runs no further commands. Writes that
+// add elements call keyReady; after each top-level command the server serves
+// the clients blocked on the keys that became ready, first blocked first
+// served, by running their serve function under the lock on their behalf.
+// A timeout replies with the command's timeout reply; a disconnect simply
+// unblocks.
+
+// blockState is a blocked client's wait.
+type blockState struct {
+	db        *keyspace.DB
+	keys      []string
+	deadline  time.Time // zero: wait forever
+	serve     func(c *Client) bool
+	onTimeout func(c *Client)
+	done      chan struct{} // closed when served
+}
+
+type readyKey struct {
+	db  *keyspace.DB
+	key string
+}
+
+// ErrTimeoutNotFloat and ErrTimeoutNegative are Redis's timeout errors.
+var (
+	ErrTimeoutNotFloat = errors.New("ERR timeout is not a float or out of range")
+	ErrTimeoutNegative = errors.New("ERR timeout is negative")
+)
+
+// parseTimeout parses a blocking command's timeout in seconds (a float, 0
+// meaning forever), as Redis does.
+func parseTimeout(b []byte) (time.Duration, error) {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, ErrTimeoutNotFloat
+	}
+	if f < 0 {
+		return 0, ErrTimeoutNegative
+	}
+	if f > float64(math.MaxInt64/int64(time.Second)) {
+		return 0, ErrTimeoutNotFloat
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// blockOn blocks c on keys (in c's database) until serve, run under the lock
+// when one of them is ready, returns true, or until timeout (0: never), when
+// onTimeout writes the timeout reply. serve must write the reply when it
+// returns true and nothing when it returns false. Inside MULTI, a script or
+// a module's Call, the command cannot block: onTimeout runs at once.
+func (c *Client) blockOn(keys [][]byte, timeout time.Duration, serve func(c *Client) bool, onTimeout func(c *Client)) {
+	if c.noBlock() {
+		onTimeout(c)
+		return
+	}
+	b := &blockState{db: c.db, serve: serve, onTimeout: onTimeout, done: make(chan struct{})}
+	if timeout > 0 {
+		b.deadline = time.Now().Add(timeout)
+	}
+	s := c.srv
+	if s.blocked == nil {
+		s.blocked = map[readyKey][]*Client{}
+	}
+	for _, k := range keys {
+		rk := readyKey{c.db, string(k)}
+		b.keys = append(b.keys, rk.key)
+		s.blocked[rk] = append(s.blocked[rk], c)
+	}
+	c.blocked = b
+	s.stats.blockedClients++
+}
+
+// noBlock reports whether a blocking command must not block now.
+func (c *Client) noBlock() bool {
+	return c.conn == nil || c.multi != nil && c.multi.executing || c.out != resp.Writer(&c.buf) || c.inScript
+}
+
+// unblock removes c from every wait queue. Lock held.
+func (s *Server) unblock(c *Client) {
+	b := c.blocked
+	if b == nil {
+		return
+	}
+	for _, k := range b.keys {
+		rk := readyKey{b.db, k}
+		q := s.blocked[rk]
+		for i, x := range q {
+			if x == c {
+				q = append(q[:i], q[i+1:]...)
+				break
+			}
+		}
+		if len(q) == 0 {
+			delete(s.blocked, rk)
+		} else {
+			s.blocked[rk] = q
+		}
+	}
+	c.blocked = nil
+	s.stats.blockedClients--
+}
+
+// signalKeyReady notes that key may serve blocked clients. Lock held.
+func (s *Server) signalKeyReady(db *keyspace.DB, key []byte) {
+	if len(s.blocked) == 0 {
+		return
+	}
+	rk := readyKey{db, string(key)}
+	if _, ok := s.blocked[rk]; !ok {
+		return
+	}
+	for _, r := range s.ready {
+		if r == rk {
+			return
+		}
+	}
+	s.ready = append(s.ready, rk)
+}
+
+// serveReady serves clients blocked on keys that became ready, in the order
+// they blocked, until no key is ready (serving one may make another ready,
+// as BLMOVE does). Lock held.
+func (s *Server) serveReady() {
+	for len(s.ready) > 0 {
+		rk := s.ready[0]
+		s.ready = s.ready[1:]
+		for {
+			q := s.blocked[rk]
+			if len(q) == 0 {
+				break
+			}
+			bc := q[0]
+			b := bc.blocked
+			saved := bc.db
+			bc.db = b.db
+			served := b.serve(bc)
+			bc.db = saved
+			if !served {
+				break
+			}
+			s.unblock(bc)
+			close(b.done)
+		}
+	}
+}
+
+// run executes one top-level command and, if it blocked the client, waits
+// until the client is served, times out or disconnects. Lock held; it is
+// released while waiting.
+func (c *Client) run(args [][]byte) {
+	c.exec(args)
+	if len(c.srv.ready) > 0 {
+		c.srv.serveReady()
+	}
+	if c.blocked != nil {
+		c.waitBlocked()
+	}
+}
+
+func (c *Client) waitBlocked() {
+	s := c.srv
+	b := c.blocked
+	send := c.endBatch() // what was replied before the blocking command
+	s.mu.Unlock()
+	if send != nil {
+		send()
+	}
+	c.flushNow()
+	var timer <-chan time.Time
+	if !b.deadline.IsZero() {
+		t := time.NewTimer(time.Until(b.deadline))
+		defer t.Stop()
+		timer = t.C
+	}
+	gone, stopWatch := watchDisconnect(c.conn.NetConn())
+	select {
+	case <-b.done:
+	case <-timer:
+	case <-gone:
+	}
+	stopWatch()
+	s.mu.Lock()
+	s.now = time.Now().UnixMilli()
+	if c.blocked == b { // not served
+		s.unblock(c)
+		select {
+		case <-gone:
+			c.closing = true
+		default:
+			b.onTimeout(c)
+		}
+	}
+}
+
+// watchDisconnect reports on gone when the peer closes nc, without reading
+// any of its data (a blocked client's next commands must stay in the
+// socket). stop ends the watch and returns once the watcher is gone, leaving
+// nc as it was.
+func watchDisconnect(nc net.Conn) (gone <-chan struct{}, stop func()) {
+	g := make(chan struct{})
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return g, func() {}
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return g, func() {}
+	}
+	quit := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		var buf [1]byte
+		for {
+			closed, pending := false, false
+			err := raw.Read(func(fd uintptr) bool {
+				n, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+				switch {
+				case err == syscall.EAGAIN:
+					return false // wait until readable
+				case err != nil || n == 0:
+					closed = true
+				default:
+					pending = true // commands wait in the socket; leave them
+				}
+				return true
+			})
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			if closed || err != nil {
+				close(g)
+				return
+			}
+			if pending {
+				select {
+				case <-quit:
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+		}
+	}()
+	return g, func() {
+		close(quit)
+		nc.SetReadDeadline(time.Now()) // wakes a raw.Read that waits
+		<-exited
+		nc.SetReadDeadline(time.Time{})
+	}
+}

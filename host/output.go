@@ -1,0 +1,162 @@
+package host
+
+import (
+	"sync"
+
+	"github.com/tidwall/redcon"
+
+	"modis/host/internal/resp"
+)
+
+// Output. A client's replies are written into c.buf under the execution lock
+// and leave through one of two paths:
+//
+//   - the fast path: at the end of a batch the connection goroutine hands the
+//     bytes to redcon, which flushes them once;
+//   - the push path, for clients that can receive messages they did not ask
+//     for (pub/sub subscribers, client-side caching, MONITOR): every reply
+//     and every push is appended, in order, to c.pending under c.outMu, and
+//     written by whichever goroutine flushes first (the connection goroutine
+//     after a batch, or the client's flusher goroutine after a push).
+//
+// A client switches to the push path the first time it needs it, and stays.
+
+// maxPending is the most a push-path client may have queued and unsent, the
+// pubsub class of Redis's client-output-buffer-limit (32mb): a client that
+// does not read is disconnected rather than letting the server grow.
+const maxPending = 32 << 20
+
+// pushOut is a push-path client's output queue.
+type pushOut struct {
+	outMu   sync.Mutex // guards pending, closed
+	pending []byte
+	closed  bool
+	writeMu sync.Mutex // serialises writes to the connection, keeping order
+	kick    chan struct{}
+	done    chan struct{}
+}
+
+// enablePush moves c to the push path. Lock held.
+func (c *Client) enablePush() {
+	if c.push != nil || c.conn == nil {
+		return
+	}
+	p := &pushOut{kick: make(chan struct{}, 1), done: make(chan struct{})}
+	c.push = p
+	go func() {
+		for {
+			select {
+			case <-p.done:
+				return
+			case <-p.kick:
+				c.flushPending()
+			}
+		}
+	}()
+}
+
+// takeBuf returns the batch's replies and gives c a fresh buffer. Lock held.
+func (c *Client) takeBuf() []byte {
+	out := c.buf.B
+	c.buf.B = c.spare[:0]
+	c.spare = out
+	return out
+}
+
+// queue appends bytes to a push-path client's pending output, disconnecting a
+// client whose backlog is past maxPending. It reports whether the flusher
+// must be woken.
+func (c *Client) queue(b []byte) {
+	p := c.push
+	p.outMu.Lock()
+	if p.closed {
+		p.outMu.Unlock()
+		return
+	}
+	p.pending = append(p.pending, b...)
+	over := len(p.pending) > maxPending
+	p.outMu.Unlock()
+	if over {
+		c.srv.log.Warn("client output backlog over the limit, closing it", "id", c.ID, "addr", c.addr, "limit", maxPending)
+		c.conn.Close()
+		return
+	}
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flushPending writes a push-path client's pending output.
+func (c *Client) flushPending() {
+	p := c.push
+	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
+	p.outMu.Lock()
+	data := p.pending
+	p.pending = nil
+	p.outMu.Unlock()
+	if len(data) == 0 {
+		return
+	}
+	if nc := c.conn.NetConn(); nc != nil {
+		if _, err := nc.Write(data); err != nil {
+			c.conn.Close()
+		}
+	}
+}
+
+// pushTo writes a message into another client's output: encoded in that
+// client's protocol, appended after what it already has. Lock held.
+func (c *Client) pushTo(write func(w resp.Writer)) {
+	if c.push == nil {
+		c.enablePush()
+		if c.push == nil {
+			return
+		}
+	}
+	var b resp.Buffer
+	b.P3 = c.buf.P3
+	write(&b)
+	c.queue(b.B)
+}
+
+// endBatch sends what the batch replied. With the lock held it takes the
+// bytes; it returns a function to run after the lock is released.
+func (c *Client) endBatch() (send func()) {
+	if len(c.buf.B) == 0 {
+		return nil
+	}
+	out := c.takeBuf()
+	if c.push != nil {
+		c.queue(out)
+		return nil // the flusher writes it, in order with any pushes
+	}
+	conn := c.conn
+	return func() {
+		conn.WriteRaw(out)
+	}
+}
+
+// flushNow writes what redcon holds for the connection now (used before a
+// client blocks or closes, when redcon will not flush for us).
+func (c *Client) flushNow() {
+	if c.push != nil {
+		c.flushPending()
+		return
+	}
+	redcon.BaseWriter(c.conn).Flush()
+}
+
+// closeOutput stops a push-path client's flusher. Lock held.
+func (c *Client) closeOutput() {
+	if c.push == nil {
+		return
+	}
+	c.push.outMu.Lock()
+	if !c.push.closed {
+		c.push.closed = true
+		close(c.push.done)
+	}
+	c.push.outMu.Unlock()
+}
