@@ -3,18 +3,23 @@
 # the integration tests in test/ (which build the server and plugins through
 # scripts/build-plugins.sh and drive them with go-redis and redis-cli).
 #
-# The integration tests need redis-cli (Debian's redis-tools) and gcc; when
-# redis-cli is missing and we are root, it is installed with apt-get.
+# The integration tests need redis-cli (Debian's redis-tools), redis-server
+# (the compatibility suite runs every case against it too) and gcc; when they
+# are missing and we are root, they are installed with apt-get.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! command -v redis-cli >/dev/null 2>&1; then
+need=()
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+if [[ ${#need[@]} -gt 0 ]]; then
 	if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-		echo "test: installing redis-tools (redis-cli)"
+		echo "test: installing ${need[*]}"
 		apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 	else
-		echo "test: redis-cli is missing: install Debian's redis-tools" >&2
+		echo "test: missing ${need[*]}: install Debian's redis-tools, redis-server and gcc" >&2
 		exit 1
 	fi
 fi

@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 	if code == 0 {
 		code = m.Run()
 	}
+	stopRealRedis()
 	os.RemoveAll(filepath.Dir(outDir))
 	os.Exit(code)
 }
