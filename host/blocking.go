@@ -176,10 +176,10 @@ func (c *Client) run(args [][]byte) {
 func (c *Client) waitBlocked() {
 	s := c.srv
 	b := c.blocked
-	send := c.endBatch() // what was replied before the blocking command
+	out := c.endBatch() // what was replied before the blocking command
 	s.mu.Unlock()
-	if send != nil {
-		send()
+	if out != nil {
+		c.conn.WriteRaw(out)
 	}
 	c.flushNow()
 	var timer <-chan time.Time

@@ -121,21 +121,20 @@ func (c *Client) pushTo(write func(w resp.Writer)) {
 	c.queue(b.B)
 }
 
-// endBatch sends what the batch replied. With the lock held it takes the
-// bytes; it returns a function to run after the lock is released.
-func (c *Client) endBatch() (send func()) {
+// endBatch takes what the batch replied. Lock held. For a push-path client
+// the bytes are queued (the flusher writes them, in order with any pushes)
+// and nil is returned; otherwise the caller hands the returned bytes to
+// redcon with conn.WriteRaw after releasing the lock.
+func (c *Client) endBatch() []byte {
 	if len(c.buf.B) == 0 {
 		return nil
 	}
 	out := c.takeBuf()
 	if c.push != nil {
 		c.queue(out)
-		return nil // the flusher writes it, in order with any pushes
+		return nil
 	}
-	conn := c.conn
-	return func() {
-		conn.WriteRaw(out)
-	}
+	return out
 }
 
 // flushNow writes what redcon holds for the connection now (used before a

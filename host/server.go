@@ -232,10 +232,10 @@ func (s *Server) serveRESP(conn redcon.Conn, cmd redcon.Command) {
 		}
 		c.run(more.Args)
 	}
-	send := c.endBatch()
+	out := c.endBatch()
 	s.mu.Unlock()
-	if send != nil {
-		send()
+	if out != nil {
+		c.conn.WriteRaw(out)
 	}
 	if c.closing {
 		c.flushNow()
