@@ -47,14 +47,13 @@ var (
 // meaning forever), as Redis does.
 func parseTimeout(b []byte) (time.Duration, error) {
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(f) {
 		return 0, ErrTimeoutNotFloat
 	}
-	if f < 0 {
+	// Redis 7.0 turns the timeout into milliseconds since the epoch; a value
+	// that overflows comes out negative, and so does its error.
+	if f < 0 || math.IsInf(f, 0) || f*1000 > float64(math.MaxInt64-time.Now().UnixMilli()) {
 		return 0, ErrTimeoutNegative
-	}
-	if f > float64(math.MaxInt64/int64(time.Second)) {
-		return 0, ErrTimeoutNotFloat
 	}
 	return time.Duration(f * float64(time.Second)), nil
 }

@@ -1,7 +1,9 @@
 package host
 
 import (
+	"math"
 	"math/big"
+	"math/rand/v2"
 	"strconv"
 
 	"modis/host/internal/keyspace"
@@ -10,7 +12,7 @@ import (
 )
 
 // Hash commands: HSET HMSET HSETNX HGET HMGET HDEL HLEN HEXISTS HGETALL
-// HKEYS HVALS HINCRBY HINCRBYFLOAT HSTRLEN.
+// HKEYS HVALS HINCRBY HINCRBYFLOAT HSTRLEN HRANDFIELD HSCAN.
 
 func hashCommands() []*Command {
 	const rw = FlagWrite | FlagDenyOOM | FlagFast
@@ -44,6 +46,10 @@ func hashCommands() []*Command {
 			Summary: "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", Since: "2.6.0"},
 		{Name: "hstrlen", Arity: 3, Flags: ro, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Handler: cmdHstrlen,
 			Summary: "Returns the length of the value of a field.", Since: "3.2.0"},
+		{Name: "hrandfield", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Handler: cmdHrandfield,
+			Summary: "Get one or multiple random fields from a hash", Since: "6.2.0"},
+		{Name: "hscan", Arity: -3, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, Group: "hash", Handler: cmdHscan,
+			Summary: "Incrementally iterate hash fields and associated values", Since: "2.8.0"},
 	}
 }
 
@@ -107,6 +113,8 @@ func cmdHset(c *Client, args [][]byte) error {
 	if err != nil {
 		return err
 	}
+	c.keyModified(args[1])
+	c.notify(NotifyHash, "hset", args[1])
 	c.out.Int(int64(n))
 	return nil
 }
@@ -115,6 +123,8 @@ func cmdHmset(c *Client, args [][]byte) error {
 	if _, err := c.hsetPairs(args, "hmset"); err != nil {
 		return err
 	}
+	c.keyModified(args[1])
+	c.notify(NotifyHash, "hset", args[1])
 	c.out.SimpleString("OK")
 	return nil
 }
@@ -131,6 +141,8 @@ func cmdHsetnx(c *Client, args [][]byte) error {
 		return nil
 	}
 	h.Set(args[2], args[3])
+	c.keyModified(args[1])
+	c.notify(NotifyHash, "hset", args[1])
 	c.out.Int(1)
 	return nil
 }
@@ -176,14 +188,22 @@ func cmdHdel(c *Client, args [][]byte) error {
 		}
 		return err
 	}
-	n := 0
+	n, removed := 0, false
 	for _, f := range args[2:] {
 		if h.Delete(f) {
 			n++
 			if h.Len() == 0 {
 				c.db.Delete(args[1], c.srv.now)
+				removed = true
 				break
 			}
+		}
+	}
+	if n > 0 {
+		c.keyModified(args[1])
+		c.notify(NotifyHash, "hdel", args[1])
+		if removed {
+			c.notify(NotifyGeneric, "del", args[1])
 		}
 	}
 	c.out.Int(int64(n))
@@ -282,6 +302,8 @@ func cmdHincrby(c *Client, args [][]byte) error {
 	}
 	var tmp [24]byte
 	h.Set(args[2], strconv.AppendInt(tmp[:0], v, 10))
+	c.keyModified(args[1])
+	c.notify(NotifyHash, "hincrby", args[1])
 	c.out.Int(v)
 	return nil
 }
@@ -314,6 +336,8 @@ func cmdHincrbyfloat(c *Client, args [][]byte) error {
 		h = c.createHash(args[1])
 	}
 	h.Set(args[2], []byte(sum))
+	c.keyModified(args[1])
+	c.notify(NotifyHash, "hincrbyfloat", args[1])
 	c.out.BulkString(sum)
 	return nil
 }
@@ -330,5 +354,146 @@ func cmdHstrlen(c *Client, args [][]byte) error {
 		}
 	}
 	c.out.Int(int64(n))
+	return nil
+}
+
+// hrandfieldMaxCount bounds HRANDFIELD's count (Redis accepts -LONG_MAX to
+// LONG_MAX, and half of that WITHVALUES).
+const hrandfieldMaxCount = math.MaxInt64
+
+func cmdHrandfield(c *Client, args [][]byte) error {
+	if len(args) >= 3 {
+		l, ok := sdk.ParseInt(args[2])
+		if !ok {
+			return ErrNotInteger
+		}
+		if l < -hrandfieldMaxCount {
+			return ErrHrandfieldRange
+		}
+		withValues := false
+		if len(args) > 4 || len(args) == 4 && !kwIs(args[3], "WITHVALUES") {
+			return ErrSyntax
+		}
+		if len(args) == 4 {
+			withValues = true
+			if l < -hrandfieldMaxCount/2 || l > hrandfieldMaxCount/2 {
+				return ErrValueOutOfRange
+			}
+		}
+		return c.hrandfieldCount(args[1], l, withValues)
+	}
+	h, err := c.readHash(args[1])
+	if err != nil {
+		return err
+	}
+	if h == nil {
+		c.out.Null()
+		return nil
+	}
+	f, _ := h.At(rand.IntN(h.Len()))
+	c.out.Bulk(f)
+	return nil
+}
+
+// hrandfieldCount is HRANDFIELD with a count: distinct fields for a
+// positive count (all of them if it is not smaller than the hash), fields
+// that may repeat for a negative one. WITHVALUES replies pairs: flat in
+// RESP2, two-element arrays in RESP3.
+func (c *Client) hrandfieldCount(key []byte, l int64, withValues bool) error {
+	h, err := c.readHash(key)
+	if err != nil {
+		return err
+	}
+	if h == nil || l == 0 {
+		c.out.Array(0)
+		return nil
+	}
+	size := h.Len()
+	nested := withValues && c.out.Proto() >= 3
+	header := func(n int) {
+		if withValues && !nested {
+			c.out.Array(2 * n)
+		} else {
+			c.out.Array(n)
+		}
+	}
+	emit := func(i int) {
+		f, v := h.At(i)
+		if nested {
+			c.out.Array(2)
+		}
+		c.out.Bulk(f)
+		if withValues {
+			c.out.Bulk(v)
+		}
+	}
+	if l < 0 || l == 1 {
+		n := uint64(l)
+		if l < 0 {
+			n = uint64(-l)
+		}
+		header(int(n))
+		for ; n > 0; n-- {
+			emit(rand.IntN(size))
+		}
+		return nil
+	}
+	if l >= int64(size) {
+		header(size)
+		for i := 0; i < size; i++ {
+			emit(i)
+		}
+		return nil
+	}
+	count := int(l)
+	header(count)
+	if count*3 > size {
+		// Many of the fields: selection sampling, one pass in order.
+		need := count
+		for i := 0; i < size && need > 0; i++ {
+			if rand.IntN(size-i) < need {
+				emit(i)
+				need--
+			}
+		}
+		return nil
+	}
+	// Few of the fields: random picks, skipping repeats.
+	picked := make(map[int]struct{}, count)
+	for len(picked) < count {
+		i := rand.IntN(size)
+		if _, dup := picked[i]; dup {
+			continue
+		}
+		picked[i] = struct{}{}
+		emit(i)
+	}
+	return nil
+}
+
+func cmdHscan(c *Client, args [][]byte) error {
+	// The cursor is checked first, the key next, the options last.
+	if _, err := parseScan(args[:3], 2, false); err != nil {
+		return err
+	}
+	h, err := c.readHash(args[1])
+	if err != nil {
+		return err
+	}
+	if h == nil {
+		writeScanReply(c, 0, nil)
+		return nil
+	}
+	sa, err := parseScan(args, 2, false)
+	if err != nil {
+		return err
+	}
+	var pairs [][]byte
+	next := h.ScanDesc(sa.cursor, sa.count, func(f, v []byte) {
+		if sa.matches(f) {
+			pairs = append(pairs, f, v)
+		}
+	})
+	writeScanReply(c, next, pairs)
 	return nil
 }

@@ -1,13 +1,16 @@
 package host
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"runtime"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"modis/host/internal/keyspace"
+	"modis/host/internal/resp"
 )
 
 // registerBuiltins fills the command table with every built-in command.
@@ -20,9 +23,18 @@ func (s *Server) registerBuiltins() {
 	s.table.mustAdd(moduleCommands())
 	s.table.mustAdd(multiCommands()...)
 	s.table.mustAdd(pubsubCommands()...)
+	s.table.mustAdd(objectCommands()...)
+	s.table.mustAdd(sortCommands()...)
+	s.table.mustAdd(scriptingCommands()...)
+	s.table.mustAdd(listCommands()...)
+	s.table.mustAdd(bitmapCommands()...)
+	s.table.mustAdd(hllCommands()...)
+	s.table.mustAdd(setCommands()...)
+	s.table.mustAdd(zsetCommands()...)
 }
 
-// Server commands: DBSIZE FLUSHDB FLUSHALL CONFIG INFO COMMAND.
+// Server commands: DBSIZE FLUSHDB FLUSHALL INFO CONFIG COMMAND TIME LASTSAVE
+// DEBUG MONITOR SLOWLOG LATENCY.
 func serverCommands() []*Command {
 	return []*Command{
 		{Name: "dbsize", Arity: 1, Flags: FlagReadonly | FlagFast, Group: "server", Handler: func(c *Client, _ [][]byte) error {
@@ -35,8 +47,19 @@ func serverCommands() []*Command {
 			Summary: "Removes all keys from all databases.", Since: "1.0.0"},
 		{Name: "info", Arity: -1, Flags: FlagLoading | FlagStale, Group: "server", Handler: cmdInfo,
 			Summary: "Returns information and statistics about the server.", Since: "1.0.0"},
+		{Name: "time", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: "server", Handler: cmdTime,
+			Summary: "Returns the server time.", Since: "2.6.0"},
+		{Name: "lastsave", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: "server", Handler: func(c *Client, _ [][]byte) error {
+			c.out.Int(c.srv.lastSave.Unix())
+			return nil
+		}, Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0"},
+		{Name: "debug", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Group: "server", Handler: cmdDebug,
+			Summary: "A container for debugging commands.", Since: "1.0.0"},
 		configCommand(),
 		commandCommand(),
+		monitorCommand(),
+		slowlogCommand(),
+		latencyCommand(),
 	}
 }
 
@@ -65,16 +88,40 @@ func cmdFlush(all bool) HandlerFunc {
 	}
 }
 
+func cmdTime(c *Client, _ [][]byte) error {
+	now := time.Now()
+	c.out.Array(2)
+	c.out.BulkString(strconv.FormatInt(now.Unix(), 10))
+	c.out.BulkString(strconv.Itoa(now.Nanosecond() / 1000))
+	return nil
+}
+
 func configCommand() *Command {
+	f := FlagAdmin | FlagNoScript | FlagLoading | FlagStale
 	return &Command{
 		Name: "config", Arity: -2, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0",
 		Subs: map[string]*Command{
-			"get": {Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Handler: cmdConfigGet,
+			"get": {Arity: -3, Flags: f, Handler: cmdConfigGet,
 				Summary: "Returns the effective values of configuration parameters.", Since: "2.0.0"},
-			"set": {Arity: -4, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Handler: cmdConfigSet,
+			"set": {Arity: -4, Flags: f, Handler: cmdConfigSet,
 				Summary: "Sets configuration parameters in-flight.", Since: "2.0.0"},
-			"resetstat": {Arity: 2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, Handler: cmdConfigResetstat,
-				Summary: "Resets the server's statistics.", Since: "2.0.0"},
+			"resetstat": {Arity: 2, Flags: f, Handler: func(c *Client, _ [][]byte) error {
+				c.srv.resetStats()
+				c.out.SimpleString("OK")
+				return nil
+			}, Summary: "Resets the server's statistics.", Since: "2.0.0"},
+			"rewrite": {Arity: 2, Flags: f, Handler: func(c *Client, _ [][]byte) error {
+				if c.srv.cfg.ConfigFile == "" {
+					return errors.New("ERR The server is running without a config file")
+				}
+				if err := c.srv.cfg.Rewrite(); err != nil {
+					c.srv.log.Warn("config rewrite failed", "file", c.srv.cfg.ConfigFile, "error", err)
+					return fmt.Errorf("ERR Rewriting config file: %v", err)
+				}
+				c.srv.log.Info("config rewritten", "file", c.srv.cfg.ConfigFile)
+				c.out.SimpleString("OK")
+				return nil
+			}, Summary: "Persists the effective configuration to file.", Since: "2.8.0"},
 			"help": {Arity: 2, Flags: FlagLoading | FlagStale, Handler: helpHandler("CONFIG",
 				"GET <pattern>",
 				"    Return parameters matching the glob-like <pattern> and their values.",
@@ -82,22 +129,19 @@ func configCommand() *Command {
 				"    Set the configuration <directive> to <value>.",
 				"RESETSTAT",
 				"    Reset statistics reported by the INFO command.",
+				"REWRITE",
+				"    Rewrite the configuration file.",
 			), Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0"},
 		},
 	}
 }
 
 func cmdConfigGet(c *Client, args [][]byte) error {
-	seen := map[string]bool{}
-	var pairs [][2]string
-	for _, pat := range args[2:] {
-		for _, kv := range c.srv.cfg.getMatching(string(pat)) {
-			if !seen[kv[0]] {
-				seen[kv[0]] = true
-				pairs = append(pairs, kv)
-			}
-		}
+	pats := make([]string, len(args)-2)
+	for i, a := range args[2:] {
+		pats[i] = string(a)
 	}
+	pairs := c.srv.cfg.getMatching(pats...)
 	c.out.Map(len(pairs))
 	for _, kv := range pairs {
 		c.out.BulkString(kv[0])
@@ -106,48 +150,101 @@ func cmdConfigGet(c *Client, args [][]byte) error {
 	return nil
 }
 
+// cmdConfigSet sets one or more parameters, all or none, as Redis 7 does:
+// every name is checked first (unknown, immutable, protected, duplicate),
+// then the values are set on a copy of the config that replaces it only if
+// all of them are valid.
 func cmdConfigSet(c *Client, args [][]byte) error {
 	if len(args)%2 != 0 {
-		return errWrongArity("config|set")
+		return ErrSyntax
 	}
-	next := c.srv.cfg
-	next.Bind = append([]string(nil), next.Bind...)
-	for i := 2; i < len(args); i += 2 {
-		name := strings.ToLower(string(args[i]))
+	s := c.srv
+	n := (len(args) - 2) / 2
+	set := make([]*param, n)
+	var failure error
+	for i := 0; i < n; i++ {
+		name := string(args[2+2*i])
 		p := findParam(name)
 		if p == nil || p.set == nil {
-			return fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", args[i])
+			if failure == nil {
+				failure = fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", name)
+			}
+			continue
 		}
-		if !p.mutable {
-			return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name)
+		if p.sensitive {
+			c.redactArg(2 + 2*i + 1)
 		}
-		val, err := SplitArgs(string(args[i+1]))
-		if err != nil || (len(val) == 0 && p.name != "bind") {
-			val = []string{string(args[i+1])}
+		if failure != nil {
+			continue
 		}
-		if err := p.set(&next, val); err != nil {
-			return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - %v", name, err)
+		switch {
+		case !p.mutable:
+			failure = configSetError(name, "can't set immutable config")
+		case p.protected && !c.allowProtected(s.cfg.EnableProtectedConfigs):
+			failure = configSetError(name, "can't set protected config")
+		}
+		for j := 0; j < i && failure == nil; j++ {
+			if set[j] == p && strings.EqualFold(string(args[2+2*j]), name) {
+				failure = configSetError(name, "duplicate parameter")
+			}
+		}
+		set[i] = p
+	}
+	if failure != nil {
+		return failure
+	}
+	next := s.cfg.clone()
+	for i, p := range set {
+		val := string(args[3+2*i])
+		vals := []string{val}
+		if p.multiArg {
+			vals = nil
+			if val != "" {
+				vals = strings.Split(val, " ")
+			}
+		}
+		if err := p.set(&next, vals); err != nil {
+			shown := p.name
+			if strings.EqualFold(string(args[2+2*i]), p.alias) {
+				shown = p.alias
+			}
+			return configSetError(shown, err.Error())
 		}
 	}
-	c.srv.cfg = next
-	next.apply()
-	c.srv.log.SetLevel(hclogLevel(next.LogLevel))
+	s.setConfig(next)
 	c.out.SimpleString("OK")
 	return nil
 }
 
-func cmdConfigResetstat(c *Client, _ [][]byte) error {
-	s := c.srv
-	s.stats = serverStats{}
-	s.ks.Hits, s.ks.Misses, s.ks.Expired = 0, 0, 0
-	for _, cmd := range s.table.cmds {
-		cmd.calls, cmd.usec = 0, 0
-		for _, sub := range cmd.Subs {
-			sub.calls, sub.usec = 0, 0
+func configSetError(name, msg string) error {
+	return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, msg)
+}
+
+// setConfig installs a changed configuration and applies what lives
+// outside it. Lock held.
+func (s *Server) setConfig(next Config) {
+	old := s.cfg
+	s.cfg = next
+	next.apply()
+	s.log.SetLevel(hclogLevel(next.LogLevel))
+	if lfu := strings.HasSuffix(next.MaxMemoryPolicy, "-lfu"); lfu != strings.HasSuffix(old.MaxMemoryPolicy, "-lfu") {
+		keyspace.SetPolicyLFU(s.dbs, lfu)
+	}
+	if next.MaxMemory != old.MaxMemory {
+		s.applyMemoryLimit()
+		if next.MaxMemory > 0 {
+			if used := s.usedMemory(true); used > next.MaxMemory {
+				s.log.Warn("the new maxmemory is smaller than the current memory usage: keys will be evicted now, if the policy allows",
+					"maxmemory", next.MaxMemory, "used", used, "policy", next.MaxMemoryPolicy)
+			}
 		}
 	}
-	c.out.SimpleString("OK")
-	return nil
+}
+
+// allowProtected is Redis's allowProtectedAction for a yes/no/local
+// setting.
+func (c *Client) allowProtected(setting string) bool {
+	return setting == "yes" || setting == "local" && c.isLocal()
 }
 
 // sortedClients returns the connected clients by ID. Lock held.
@@ -160,146 +257,234 @@ func (s *Server) sortedClients() []*Client {
 	return out
 }
 
-// infoSections lists INFO's sections in order, each with its writer.
-var infoSections = []struct {
-	name    string
-	dflt    bool
-	section func(s *Server, sb *strings.Builder)
-}{
-	{"server", true, infoServer},
-	{"clients", true, infoClients},
-	{"memory", true, infoMemory},
-	{"stats", true, infoStats},
-	{"modules", true, infoModules},
-	{"keyspace", true, infoKeyspace},
-}
+// DEBUG: the subcommands tools and test suites use.
 
-func cmdInfo(c *Client, args [][]byte) error {
-	want := map[string]bool{}
-	all := len(args) == 1
-	for _, a := range args[1:] {
-		sec := strings.ToLower(string(a))
-		switch sec {
-		case "all", "everything", "default":
-			all = true
-		default:
-			want[sec] = true
+var errDebugNotAllowed = errors.New("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+
+var debugHelp = helpHandler("DEBUG",
+	"CHANGE-REPL-ID",
+	"    Change the replication IDs of the instance.",
+	"    Dangerous: should be used only for testing the replication subsystem.",
+	"ERROR <string>",
+	"    Return a Redis protocol error with <string> as message. Useful for clients",
+	"    unit tests to simulate Redis errors.",
+	"LOG <message>",
+	"    Write <message> to the server log.",
+	"OBJECT <key>",
+	"    Show low level info about `key` and associated value.",
+	"PAUSE-CRON <0|1>",
+	"    Stop periodic cron job processing.",
+	"POPULATE <count> [<prefix>] [<size>]",
+	"    Create <count> string keys named key:<num>. If <prefix> is specified then",
+	"    it is used instead of the 'key' prefix. These are not propagated to",
+	"    replicas. Cluster slots are not respected so keys not belonging to the",
+	"    current node can be created in cluster mode.",
+	"PROTOCOL <type>",
+	"    Reply with a test value of the specified type. <type> can be: string,",
+	"    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+	"    true, false.",
+	"SET-ACTIVE-EXPIRE <0|1>",
+	"    Setting it to 0 disables expiring keys in background when they are not",
+	"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+	"    default.",
+	"SLEEP <seconds>",
+	"    Stop the server for <seconds>. Decimals allowed.",
+)
+
+func cmdDebug(c *Client, args [][]byte) error {
+	s := c.srv
+	sub := strings.ToLower(string(args[1]))
+	argc := len(args)
+	switch {
+	case sub == "help" && argc == 2:
+		return debugHelp(c, args)
+	case sub == "sleep" && argc == 3:
+		secs := strtodPrefix(string(args[2]))
+		if d := time.Duration(secs * float64(time.Second)); d > 0 {
+			time.Sleep(d)
 		}
+	case sub == "object" && argc == 3:
+		e := c.db.RawLookup(args[2])
+		if e == nil {
+			return ErrNoSuchKey
+		}
+		c.out.SimpleString(s.debugObject(e))
+		return nil
+	case sub == "set-active-expire" && argc == 3:
+		n, _ := strconv.Atoi(strings.TrimSpace(string(args[2])))
+		s.activeExpire = n != 0
+	case sub == "error" && argc == 3:
+		msg := string(args[2])
+		s.countError(msg)
+		c.out.Error(msg)
+		return nil
+	case sub == "log" && argc == 3:
+		s.log.Warn("DEBUG LOG: " + string(args[2]))
+	case sub == "change-repl-id" && argc == 2:
+		replID = randomHex40()
+	case sub == "pause-cron" && argc == 3:
+		n, _ := strconv.Atoi(string(args[2]))
+		s.pause.cron = n != 0
+	case sub == "protocol" && argc == 3:
+		return debugProtocol(c, strings.ToLower(string(args[2])))
+	case sub == "populate" && argc >= 3 && argc <= 5:
+		return debugPopulate(c, args)
+	default:
+		return errSubcommandSyntax(args[1], "DEBUG")
 	}
-	var sb strings.Builder
-	for _, sec := range infoSections {
-		if !(all && sec.dflt) && !want[sec.name] {
-			continue
-		}
-		if sb.Len() > 0 {
-			sb.WriteString("\r\n")
-		}
-		sb.WriteString("# " + strings.ToUpper(sec.name[:1]) + sec.name[1:] + "\r\n")
-		sec.section(c.srv, &sb)
-	}
-	c.out.Verbatim("txt", []byte(sb.String()))
+	c.out.SimpleString("OK")
 	return nil
 }
 
-func infoLine(sb *strings.Builder, key string, val any) {
-	fmt.Fprintf(sb, "%s:%v\r\n", key, val)
+// strtodPrefix is C's strtod: the number at the start of s, 0 if none.
+func strtodPrefix(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	for end := len(s); end > 0; end-- {
+		if f, err := strconv.ParseFloat(s[:end], 64); err == nil {
+			return f
+		}
+	}
+	return 0
 }
 
-// runID is the server's random run id, as INFO reports it.
-var runID = fmt.Sprintf("%040x", time.Now().UnixNano())
-
-func infoServer(s *Server, sb *strings.Builder) {
-	exe, _ := os.Executable()
-	up := time.Since(s.started)
-	infoLine(sb, "redis_version", RedisVersion)
-	infoLine(sb, "redis_git_sha1", "00000000")
-	infoLine(sb, "redis_git_dirty", 0)
-	infoLine(sb, "redis_build_id", "0")
-	infoLine(sb, "redis_mode", "standalone")
-	infoLine(sb, "modis_version", Version)
-	infoLine(sb, "go_version", runtime.Version())
-	infoLine(sb, "os", runtime.GOOS+" "+runtime.GOARCH)
-	infoLine(sb, "arch_bits", strconv.Itoa(strconv.IntSize))
-	infoLine(sb, "multiplexing_api", "goroutines")
-	infoLine(sb, "process_id", pid)
-	infoLine(sb, "process_supervised", "no")
-	infoLine(sb, "run_id", runID)
-	infoLine(sb, "tcp_port", s.cfg.Port)
-	infoLine(sb, "server_time_usec", time.Now().UnixMicro())
-	infoLine(sb, "uptime_in_seconds", int64(up.Seconds()))
-	infoLine(sb, "uptime_in_days", int64(up.Hours()/24))
-	infoLine(sb, "hz", s.cfg.Hz)
-	infoLine(sb, "configured_hz", s.cfg.Hz)
-	infoLine(sb, "executable", exe)
-	infoLine(sb, "config_file", s.cfg.ConfigFile)
-	infoLine(sb, "io_threads_active", 0)
+// debugObject is DEBUG OBJECT's line, in Redis's format.
+func (s *Server) debugObject(e *keyspace.Entry) string {
+	refcount := 1
+	if e.Kind == keyspace.KindString && e.SharedInt(s.sharedIntegersAllowed()) {
+		refcount = math.MaxInt32
+	}
+	idle := e.IdleMillis(s.now) / 1000
+	lru := (s.now/1000 - idle) & (1<<24 - 1)
+	return fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
+		e, refcount, encodingOf(e), serializedLength(e), lru, idle)
 }
 
-func infoClients(s *Server, sb *strings.Builder) {
-	infoLine(sb, "connected_clients", len(s.clients))
-	infoLine(sb, "cluster_connections", 0)
-	infoLine(sb, "maxclients", 10000)
-	infoLine(sb, "blocked_clients", 0)
-	infoLine(sb, "tracking_clients", 0)
-	infoLine(sb, "clients_in_timeout_table", 0)
-}
-
-func infoMemory(s *Server, sb *strings.Builder) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	infoLine(sb, "used_memory", ms.HeapAlloc)
-	infoLine(sb, "used_memory_human", humanBytes(ms.HeapAlloc))
-	infoLine(sb, "used_memory_rss", ms.Sys-ms.HeapReleased)
-	infoLine(sb, "used_memory_rss_human", humanBytes(ms.Sys-ms.HeapReleased))
-	infoLine(sb, "used_memory_peak", ms.HeapSys)
-	infoLine(sb, "used_memory_peak_human", humanBytes(ms.HeapSys))
-	infoLine(sb, "total_system_memory", 0)
-	infoLine(sb, "maxmemory", 0)
-	infoLine(sb, "maxmemory_human", "0B")
-	infoLine(sb, "maxmemory_policy", "noeviction")
-	infoLine(sb, "mem_allocator", "go-"+runtime.Version())
-	infoLine(sb, "go_gc_cycles", ms.NumGC)
-}
-
-func humanBytes(n uint64) string {
-	f := float64(n)
-	for _, unit := range []string{"B", "K", "M", "G", "T"} {
-		if f < 1024 || unit == "T" {
-			if unit == "B" {
-				return fmt.Sprintf("%dB", n)
+// serializedLength estimates the bytes the value takes in an RDB file: exact
+// for strings (without LZF compression), the value's memory for the rest.
+func serializedLength(e *keyspace.Entry) int {
+	if e.Kind != keyspace.KindString {
+		if mu, ok := e.Obj.(interface{ MemoryUsage() int }); ok {
+			return mu.MemoryUsage()
+		}
+		return 0
+	}
+	if len(e.Str) <= 11 {
+		if n, ok := keyspace.ParseStrictInt(e.Str); ok {
+			switch {
+			case n >= math.MinInt8 && n <= math.MaxInt8:
+				return 2
+			case n >= math.MinInt16 && n <= math.MaxInt16:
+				return 3
+			case n >= math.MinInt32 && n <= math.MaxInt32:
+				return 5
 			}
-			return fmt.Sprintf("%.2f%s", f, unit)
-		}
-		f /= 1024
-	}
-	return ""
-}
-
-func infoStats(s *Server, sb *strings.Builder) {
-	infoLine(sb, "total_connections_received", s.stats.connections)
-	infoLine(sb, "total_commands_processed", s.stats.commands)
-	infoLine(sb, "instantaneous_ops_per_sec", 0)
-	infoLine(sb, "rejected_connections", s.stats.rejectedConns)
-	infoLine(sb, "expired_keys", s.ks.Expired)
-	infoLine(sb, "evicted_keys", 0)
-	infoLine(sb, "keyspace_hits", s.ks.Hits)
-	infoLine(sb, "keyspace_misses", s.ks.Misses)
-	infoLine(sb, "pubsub_channels", 0)
-	infoLine(sb, "pubsub_patterns", 0)
-	infoLine(sb, "total_error_replies", s.stats.errorReplies)
-	infoLine(sb, "module_panics_recovered", s.stats.moduleRecovers)
-}
-
-func infoModules(s *Server, sb *strings.Builder) {
-	for _, m := range s.modules.sortedModules() {
-		fmt.Fprintf(sb, "module:name=%s,ver=%d,api=1,filters=0,usedby=[],using=[],options=[]\r\n", m.Name, m.Version)
-	}
-}
-
-func infoKeyspace(s *Server, sb *strings.Builder) {
-	for _, db := range s.dbs {
-		if db.Len() > 0 {
-			fmt.Fprintf(sb, "db%d:keys=%d,expires=%d,avg_ttl=0\r\n", db.ID, db.Len(), db.ExpiresLen())
 		}
 	}
+	n := len(e.Str)
+	switch {
+	case n < 1<<6:
+		return 1 + n
+	case n < 1<<14:
+		return 2 + n
+	case n <= math.MaxUint32:
+		return 5 + n
+	}
+	return 9 + n
+}
+
+var errDebugProtocol = errors.New("ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")
+
+// debugProtocol replies with a sample of each RESP type.
+func debugProtocol(c *Client, name string) error {
+	w := c.out
+	switch name {
+	case "string":
+		w.BulkString("Hello World")
+	case "integer":
+		w.Int(12345)
+	case "double":
+		w.Double(3.141)
+	case "bignum":
+		w.BigNumber("1234567999999999999999999999999999999")
+	case "null":
+		w.Null()
+	case "array":
+		w.Array(3)
+		for i := 0; i < 3; i++ {
+			w.Int(int64(i))
+		}
+	case "set":
+		w.Set(3)
+		for i := 0; i < 3; i++ {
+			w.Int(int64(i))
+		}
+	case "map":
+		w.Map(3)
+		for i := 0; i < 3; i++ {
+			w.Int(int64(i))
+			w.Bool(i == 1)
+		}
+	case "attrib":
+		if b, ok := w.(*resp.Buffer); ok && b.P3 {
+			b.B = append(b.B, "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n"...)
+		}
+		w.BulkString("Some real reply following the attribute")
+	case "push":
+		if w.Proto() != 3 {
+			return errors.New("ERR RESP2 is not supported by this command")
+		}
+		w.Push(2)
+		w.BulkString("server-cpu-usage")
+		w.Int(42)
+		w.BulkString("Some real reply following the push reply")
+	case "true":
+		w.Bool(true)
+	case "false":
+		w.Bool(false)
+	case "verbatim":
+		w.Verbatim("txt", []byte("This is a verbatim\nstring"))
+	default:
+		return errDebugProtocol
+	}
+	return nil
+}
+
+// debugPopulate is DEBUG POPULATE count [prefix] [size]: string keys
+// prefix:N holding "value:N" (cut or padded with zero bytes to size), keys
+// that exist are left alone.
+func debugPopulate(c *Client, args [][]byte) error {
+	errPositive := errors.New("ERR value is out of range, must be positive")
+	count, ok := keyspace.ParseStrictInt(args[2])
+	if !ok || count < 0 {
+		return errPositive
+	}
+	prefix := "key"
+	if len(args) >= 4 {
+		prefix = string(args[3])
+	}
+	size := int64(0)
+	if len(args) == 5 {
+		n, ok := keyspace.ParseStrictInt(args[4])
+		if !ok || n < 0 {
+			return errPositive
+		}
+		size = n
+	}
+	s := c.srv
+	for j := int64(0); j < count; j++ {
+		key := []byte(prefix + ":" + strconv.FormatInt(j, 10))
+		if c.db.Peek(key, s.now) != nil {
+			continue
+		}
+		val := []byte("value:" + strconv.FormatInt(j, 10))
+		if size > 0 {
+			v := make([]byte, size)
+			copy(v, val)
+			val = v
+		}
+		c.db.Set(key, &keyspace.Entry{Kind: keyspace.KindString, Str: val})
+		c.keyModified(key)
+	}
+	c.out.SimpleString("OK")
+	return nil
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // String commands: GET SET SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET
-// MSETNX INCR DECR INCRBY DECRBY INCRBYFLOAT APPEND STRLEN.
+// MSETNX INCR DECR INCRBY DECRBY INCRBYFLOAT APPEND STRLEN GETRANGE SUBSTR
+// SETRANGE LCS.
 
 func stringCommands() []*Command {
 	const rw = FlagWrite | FlagDenyOOM
@@ -52,6 +53,14 @@ func stringCommands() []*Command {
 			Summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.", Since: "2.0.0"},
 		{Name: "strlen", Arity: 2, Flags: FlagReadonly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "string", Handler: cmdStrlen,
 			Summary: "Returns the length of a string value.", Since: "2.2.0"},
+		{Name: "getrange", Arity: 4, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, Group: "string", Handler: cmdGetrange,
+			Summary: "Get a substring of the string stored at a key", Since: "2.4.0"},
+		{Name: "substr", Arity: 4, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, Group: "string", Handler: cmdGetrange,
+			Summary: "Get a substring of the string stored at a key", Since: "1.0.0"},
+		{Name: "setrange", Arity: 4, Flags: rw, FirstKey: 1, LastKey: 1, Step: 1, Group: "string", Handler: cmdSetrange,
+			Summary: "Overwrite part of a string at key starting at the specified offset", Since: "2.2.0"},
+		{Name: "lcs", Arity: -3, Flags: FlagReadonly, FirstKey: 1, LastKey: 2, Step: 1, Group: "string", Handler: cmdLcs,
+			Summary: "Find longest common substring", Since: "7.0.0"},
 	}
 }
 
@@ -103,6 +112,7 @@ func copyInto(buf, val []byte) []byte {
 func (c *Client) setString(key, val []byte, old *keyspace.Entry, keepTTL bool, expireAt int64) {
 	if old != nil && old.Kind == keyspace.KindString {
 		old.Str = copyInto(old.Str, val)
+		old.StrEnc = keyspace.StrEncAuto
 		if !keepTTL && old.Expire != expireAt {
 			c.db.SetExpire(key, old, expireAt)
 		}
@@ -222,6 +232,8 @@ func (c *Client) expireMillis(arg []byte, flags int, cmd string) (int64, error) 
 func cmdSet(c *Client, args [][]byte) error {
 	if len(args) == 3 { // the hot path: no options
 		c.setString(args[1], args[2], c.db.Peek(args[1], c.srv.now), false, 0)
+		c.keyModified(args[1])
+		c.notify(NotifyString, "set", args[1])
 		c.out.SimpleString("OK")
 		return nil
 	}
@@ -265,6 +277,11 @@ func (c *Client) setGeneric(key, val []byte, flags int, expArg []byte, cmd strin
 		return nil
 	}
 	c.setString(key, val, old, flags&setKeepTTL != 0, at)
+	c.keyModified(key)
+	c.notify(NotifyString, "set", key)
+	if expArg != nil {
+		c.notify(NotifyGeneric, "expire", key)
+	}
 	switch {
 	case flags&setGet != 0:
 	case nxReplies:
@@ -308,6 +325,8 @@ func cmdGetset(c *Client, args [][]byte) error {
 		return err
 	}
 	c.setString(args[1], args[2], e, false, 0)
+	c.keyModified(args[1])
+	c.notify(NotifyString, "set", args[1])
 	return nil
 }
 
@@ -316,8 +335,9 @@ func cmdGetdel(c *Client, args [][]byte) error {
 	if err != nil {
 		return err
 	}
-	if e != nil {
-		c.db.Delete(args[1], c.srv.now)
+	if e != nil && c.db.Delete(args[1], c.srv.now) {
+		c.keyModified(args[1])
+		c.notify(NotifyGeneric, "del", args[1])
 	}
 	return nil
 }
@@ -345,10 +365,16 @@ func cmdGetex(c *Client, args [][]byte) error {
 	switch {
 	case flags&(setEXAT|setPXAT) != 0 && at <= c.srv.now:
 		c.db.Delete(args[1], c.srv.now)
+		c.keyModified(args[1])
+		c.notify(NotifyGeneric, "del", args[1])
 	case expArg != nil:
 		c.db.SetExpire(args[1], e, at)
+		c.keyModified(args[1])
+		c.notify(NotifyGeneric, "expire", args[1])
 	case flags&setPersist != 0 && e.Expire != 0:
 		c.db.SetExpire(args[1], e, 0)
+		c.keyModified(args[1])
+		c.notify(NotifyGeneric, "persist", args[1])
 	}
 	return nil
 }
@@ -370,9 +396,7 @@ func cmdMset(c *Client, args [][]byte) error {
 	if len(args)%2 == 0 {
 		return errWrongArity("mset")
 	}
-	for j := 1; j < len(args); j += 2 {
-		c.setString(args[j], args[j+1], c.db.Peek(args[j], c.srv.now), false, 0)
-	}
+	c.msetPairs(args)
 	c.out.SimpleString("OK")
 	return nil
 }
@@ -387,11 +411,18 @@ func cmdMsetnx(c *Client, args [][]byte) error {
 			return nil
 		}
 	}
-	for j := 1; j < len(args); j += 2 {
-		c.setString(args[j], args[j+1], c.db.Peek(args[j], c.srv.now), false, 0)
-	}
+	c.msetPairs(args)
 	c.out.Int(1)
 	return nil
+}
+
+// msetPairs sets the key-value pairs args[1:], each as SET would.
+func (c *Client) msetPairs(args [][]byte) {
+	for j := 1; j < len(args); j += 2 {
+		c.setString(args[j], args[j+1], c.db.Peek(args[j], c.srv.now), false, 0)
+		c.keyModified(args[j])
+		c.notify(NotifyString, "set", args[j])
+	}
 }
 
 // addOverflows reports whether v+by overflows an int64.
@@ -421,7 +452,10 @@ func (c *Client) incrDecr(key []byte, by int64) error {
 		c.db.Set(key, &keyspace.Entry{Kind: keyspace.KindString, Str: strconv.AppendInt(make([]byte, 0, 8), v, 10)})
 	} else {
 		e.Str = strconv.AppendInt(e.Str[:0], v, 10)
+		e.StrEnc = keyspace.StrEncAuto
 	}
+	c.keyModified(key)
+	c.notify(NotifyString, "incrby", key)
 	c.out.Int(v)
 	return nil
 }
@@ -469,11 +503,15 @@ func cmdIncrbyfloat(c *Client, args [][]byte) error {
 	if !ok {
 		return ErrIncrNaNOrInf
 	}
+	// Redis builds the value with createStringObject: never "int".
 	if e == nil {
-		c.db.Set(args[1], &keyspace.Entry{Kind: keyspace.KindString, Str: []byte(sum)})
+		c.db.Set(args[1], &keyspace.Entry{Kind: keyspace.KindString, Str: []byte(sum), StrEnc: keyspace.StrEncNoInt})
 	} else {
 		e.Str = append(e.Str[:0], sum...)
+		e.StrEnc = keyspace.StrEncNoInt
 	}
+	c.keyModified(args[1])
+	c.notify(NotifyString, "incrbyfloat", args[1])
 	c.out.BulkString(sum)
 	return nil
 }
@@ -484,14 +522,17 @@ func cmdAppend(c *Client, args [][]byte) error {
 		return err
 	}
 	if e == nil {
-		c.db.Set(args[1], &keyspace.Entry{Kind: keyspace.KindString, Str: append([]byte(nil), args[2]...)})
-		c.out.Int(int64(len(args[2])))
-		return nil
+		e = &keyspace.Entry{Kind: keyspace.KindString, Str: append([]byte(nil), args[2]...)}
+		c.db.Set(args[1], e)
+	} else {
+		if len(e.Str)+len(args[2]) > maxStringLen {
+			return ErrStringTooLong
+		}
+		e.Str = append(e.Str, args[2]...)
+		e.StrEnc = keyspace.StrEncRaw // appended in place
 	}
-	if len(e.Str)+len(args[2]) > maxStringLen {
-		return ErrStringTooLong
-	}
-	e.Str = append(e.Str, args[2]...)
+	c.keyModified(args[1])
+	c.notify(NotifyString, "append", args[1])
 	c.out.Int(int64(len(e.Str)))
 	return nil
 }
@@ -506,6 +547,232 @@ func cmdStrlen(c *Client, args [][]byte) error {
 		return ErrWrongType
 	}
 	c.out.Int(int64(len(e.Str)))
+	return nil
+}
+
+func cmdGetrange(c *Client, args [][]byte) error {
+	start, ok := sdk.ParseInt(args[2])
+	if !ok {
+		return ErrNotInteger
+	}
+	end, ok := sdk.ParseInt(args[3])
+	if !ok {
+		return ErrNotInteger
+	}
+	e := c.db.Lookup(args[1], c.srv.now)
+	if e == nil {
+		c.out.BulkString("")
+		return nil
+	}
+	if e.Kind != keyspace.KindString {
+		return ErrWrongType
+	}
+	n := int64(len(e.Str))
+	if start < 0 && end < 0 && start > end {
+		c.out.BulkString("")
+		return nil
+	}
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	start, end = max(start, 0), max(end, 0)
+	if end >= n {
+		end = n - 1
+	}
+	if start > end || n == 0 {
+		c.out.BulkString("")
+		return nil
+	}
+	c.out.Bulk(e.Str[start : end+1])
+	return nil
+}
+
+// stringFits is Redis's checkStringLength: a string of size bytes may grow
+// by grow bytes.
+func stringFits(size, grow int64) bool {
+	total := int64(uint64(size) + uint64(grow))
+	return total <= maxStringLen && total >= size && total >= grow
+}
+
+func cmdSetrange(c *Client, args [][]byte) error {
+	offset, ok := sdk.ParseInt(args[2])
+	if !ok {
+		return ErrNotInteger
+	}
+	if offset < 0 {
+		return ErrOffsetRange
+	}
+	key, val := args[1], args[3]
+	e, err := c.stringEntry(key)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		if len(val) == 0 {
+			c.out.Int(0)
+			return nil
+		}
+		if !stringFits(offset, int64(len(val))) {
+			return ErrStringTooLong
+		}
+		e = &keyspace.Entry{Kind: keyspace.KindString, Str: make([]byte, int(offset)+len(val))}
+		c.db.Set(key, e)
+	} else {
+		if len(val) == 0 {
+			c.out.Int(int64(len(e.Str)))
+			return nil
+		}
+		if !stringFits(offset, int64(len(val))) {
+			return ErrStringTooLong
+		}
+		e.Str = growZero(e.Str, int(offset)+len(val))
+	}
+	copy(e.Str[offset:], val)
+	e.StrEnc = keyspace.StrEncRaw // written in place
+	c.keyModified(key)
+	c.notify(NotifyString, "setrange", key)
+	c.out.Int(int64(len(e.Str)))
+	return nil
+}
+
+// lcsRange is one match of LCS IDX: positions in the first and the second
+// string, inclusive.
+type lcsRange struct{ aStart, aEnd, bStart, bEnd uint32 }
+
+func cmdLcs(c *Client, args [][]byte) error {
+	ea := c.db.Lookup(args[1], c.srv.now)
+	eb := c.db.Lookup(args[2], c.srv.now)
+	if ea != nil && ea.Kind != keyspace.KindString || eb != nil && eb.Kind != keyspace.KindString {
+		return ErrLcsNotStrings
+	}
+	var a, b []byte
+	if ea != nil {
+		a = ea.Str
+	}
+	if eb != nil {
+		b = eb.Str
+	}
+	var getLen, getIdx, withMatchLen bool
+	var minMatchLen int64
+	for j := 3; j < len(args); j++ {
+		opt := args[j]
+		more := len(args) - 1 - j
+		switch {
+		case kwIs(opt, "IDX"):
+			getIdx = true
+		case kwIs(opt, "LEN"):
+			getLen = true
+		case kwIs(opt, "WITHMATCHLEN"):
+			withMatchLen = true
+		case kwIs(opt, "MINMATCHLEN") && more > 0:
+			n, ok := sdk.ParseInt(args[j+1])
+			if !ok {
+				return ErrNotInteger
+			}
+			minMatchLen = max(n, 0)
+			j++
+		default:
+			return ErrSyntax
+		}
+	}
+	if getIdx && getLen {
+		return ErrLcsLenAndIdx
+	}
+	alen, blen := uint64(len(a)), uint64(len(b))
+	if alen >= math.MaxUint32-1 || blen >= math.MaxUint32-1 {
+		return ErrLcsTooLong
+	}
+	if (alen+1)*(blen+1)*4 > maxStringLen {
+		return ErrLcsMemory
+	}
+	// lcs[i*(blen+1)+j] is the length of the LCS of a[:i] and b[:j].
+	w := blen + 1
+	lcs := make([]uint32, (alen+1)*w)
+	for i := uint64(1); i <= alen; i++ {
+		row, prev := lcs[i*w:(i+1)*w], lcs[(i-1)*w:i*w]
+		ai := a[i-1]
+		for j := uint64(1); j <= blen; j++ {
+			if ai == b[j-1] {
+				row[j] = prev[j-1] + 1
+			} else {
+				row[j] = max(prev[j], row[j-1])
+			}
+		}
+	}
+	total := lcs[alen*w+blen]
+	if getLen {
+		c.out.Int(int64(total))
+		return nil
+	}
+	// Walk back from the end, building the string and the ranges.
+	result := make([]byte, total)
+	idx := total
+	var ranges []lcsRange
+	cur := lcsRange{aStart: uint32(alen)} // aStart == alen: no range open
+	i, j := alen, blen
+	for i > 0 && j > 0 {
+		emit := false
+		if a[i-1] == b[j-1] {
+			result[idx-1] = a[i-1]
+			if uint64(cur.aStart) == alen {
+				cur = lcsRange{uint32(i - 1), uint32(i - 1), uint32(j - 1), uint32(j - 1)}
+			} else if uint64(cur.aStart) == i && uint64(cur.bStart) == j {
+				cur.aStart--
+				cur.bStart--
+			} else {
+				emit = true
+			}
+			if cur.aStart == 0 || cur.bStart == 0 {
+				emit = true
+			}
+			idx--
+			i--
+			j--
+		} else {
+			if lcs[(i-1)*w+j] > lcs[i*w+j-1] {
+				i--
+			} else {
+				j--
+			}
+			if uint64(cur.aStart) != alen {
+				emit = true
+			}
+		}
+		if emit {
+			if n := int64(cur.aEnd - cur.aStart + 1); minMatchLen == 0 || n >= minMatchLen {
+				ranges = append(ranges, cur)
+			}
+			cur.aStart = uint32(alen)
+		}
+	}
+	if !getIdx {
+		c.out.Bulk(result)
+		return nil
+	}
+	c.out.Map(2)
+	c.out.BulkString("matches")
+	c.out.Array(len(ranges))
+	for _, r := range ranges {
+		if withMatchLen {
+			c.out.Array(3)
+		} else {
+			c.out.Array(2)
+		}
+		c.out.Array(2)
+		c.out.Int(int64(r.aStart))
+		c.out.Int(int64(r.aEnd))
+		c.out.Array(2)
+		c.out.Int(int64(r.bStart))
+		c.out.Int(int64(r.bEnd))
+		if withMatchLen {
+			c.out.Int(int64(r.aEnd - r.aStart + 1))
+		}
+	}
+	c.out.BulkString("len")
+	c.out.Int(int64(total))
 	return nil
 }
 

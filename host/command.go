@@ -103,36 +103,67 @@ type Command struct {
 	Group    string // COMMAND DOCS group: string, hash, generic, server, ...
 	Summary  string
 	Since    string
+	ACL      string // extra ACL categories ("@dangerous @keyspace"), beyond those the flags and group give
 	Handler  HandlerFunc
 	Module   *Module             // nil for built-ins
 	Subs     map[string]*Command // subcommands of a container (CONFIG, CLIENT, ...)
+	// GetKeys, if set, finds the keys of a command line whose key positions
+	// depend on its arguments (movablekeys: EVAL's and FCALL's numkeys).
+	GetKeys func(args [][]byte) [][]byte
 
 	calls int64 // guarded by the execution lock
 	usec  int64
 }
 
-// acl categories derived from flags and group, as COMMAND INFO lists them.
+// aclOrder is Redis's order of ACL categories, the order COMMAND lists them.
+var aclOrder = []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
+	"bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
+	"dangerous", "connection", "transaction", "scripting"}
+
+// aclCategories derives a command's ACL categories from its flags and group,
+// plus its explicit ACL list, in Redis's order.
 func (c *Command) aclCategories() []string {
-	var cats []string
+	on := map[string]bool{}
 	if c.Flags&FlagWrite != 0 {
-		cats = append(cats, "@write")
+		on["write"] = true
 	}
 	if c.Flags&FlagReadonly != 0 {
-		cats = append(cats, "@read")
+		on["read"] = true
 	}
-	switch c.Group {
-	case "string", "hash", "list", "set", "sorted-set", "pubsub", "connection":
-		cats = append(cats, "@"+strings.TrimPrefix(c.Group, "sorted-"))
+	group := c.Group
+	if c.Subs != nil {
+		group = "" // a container (CONFIG, SCRIPT, ...) is only @slow
+	}
+	switch group {
+	case "string", "hash", "list", "set", "pubsub", "connection", "bitmap", "hyperloglog", "scripting", "geo", "stream":
+		on[group] = true
+	case "sorted-set":
+		on["sortedset"] = true
+	case "transactions":
+		on["transaction"] = true
 	case "generic":
-		cats = append(cats, "@keyspace")
+		on["keyspace"] = true
 	}
 	if c.Flags&FlagAdmin != 0 {
-		cats = append(cats, "@admin", "@dangerous")
+		on["admin"] = true
+		on["dangerous"] = true
 	}
 	if c.Flags&FlagFast != 0 {
-		cats = append(cats, "@fast")
+		on["fast"] = true
 	} else {
-		cats = append(cats, "@slow")
+		on["slow"] = true
+	}
+	if c.Flags&FlagBlocking != 0 {
+		on["blocking"] = true
+	}
+	for _, a := range strings.Fields(c.ACL) {
+		on[strings.TrimPrefix(a, "@")] = true
+	}
+	var cats []string
+	for _, name := range aclOrder {
+		if on[name] {
+			cats = append(cats, "@"+name)
+		}
 	}
 	return cats
 }

@@ -74,3 +74,69 @@ var (
 func errUnsupportedOption(opt []byte) error {
 	return fmt.Errorf("ERR Unsupported option %s", opt)
 }
+
+// Errors of the set commands.
+var (
+	ErrSetCountNotPositive   = errors.New("ERR value is out of range, must be positive")
+	ErrSetRandCountRange     = errors.New("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+	ErrSetNumkeysNotPositive = errors.New("ERR numkeys should be greater than 0")
+	ErrSetNumkeysTooMany     = errors.New("ERR Number of keys can't be greater than number of args")
+	ErrSetLimitNegative      = errors.New("ERR LIMIT can't be negative")
+)
+
+// Errors of the string commands GETRANGE, SETRANGE and LCS.
+var (
+	ErrOffsetRange   = errors.New("ERR offset is out of range")
+	ErrLcsNotStrings = errors.New("ERR The specified keys must contain string values")
+	ErrLcsLenAndIdx  = errors.New("ERR If you want both the length and indexes, please just use IDX.")
+	ErrLcsTooLong    = errors.New("ERR String too long for LCS")
+	ErrLcsMemory     = errors.New("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+)
+
+// Errors of the bitmap commands.
+var (
+	ErrBitOffset        = errors.New("ERR bit offset is not an integer or out of range")
+	ErrBitValue         = errors.New("ERR bit is not an integer or out of range")
+	ErrBitArg           = errors.New("ERR The bit argument must be 1 or 0.")
+	ErrBitopNot         = errors.New("ERR BITOP NOT must be called with a single source key.")
+	ErrBitfieldType     = errors.New("ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")
+	ErrBitfieldOverflow = errors.New("ERR Invalid OVERFLOW type specified")
+	ErrBitfieldRO       = errors.New("ERR BITFIELD_RO only supports the GET subcommand")
+)
+
+// Errors of the generic key commands (COPY MOVE SWAPDB OBJECT SORT MEMORY).
+var (
+	ErrSameObject        = errors.New("ERR source and destination objects are the same")
+	ErrFirstDBIndex      = errors.New("ERR invalid first DB index")
+	ErrSecondDBIndex     = errors.New("ERR invalid second DB index")
+	ErrCopyModuleValue   = errors.New("ERR Copying module type object is not supported")
+	ErrLFUNotSelected    = errors.New("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	ErrLFUSelected       = errors.New("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	ErrSortScoreNotFloat = errors.New("ERR One or more scores can't be converted into double")
+	ErrNotInt32          = errors.New("ERR value is out of range, value must between -2147483648 and 2147483647")
+)
+
+// Errors of HRANDFIELD.
+var (
+	ErrHrandfieldRange = errors.New("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+	ErrValueOutOfRange = errors.New("ERR value is out of range")
+)
+
+// Errors of the list commands.
+var (
+	ErrListNotPositive     = errors.New("ERR value is out of range, must be positive")
+	ErrListIndexOutOfRange = errors.New("ERR index out of range")
+	ErrListRankZero        = errors.New("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
+	ErrListCountNegative   = errors.New("ERR COUNT can't be negative")
+	ErrListMaxlenNegative  = errors.New("ERR MAXLEN can't be negative")
+	ErrListNumkeys         = errors.New("ERR numkeys should be greater than 0")
+	ErrListCountPositive   = errors.New("ERR count should be greater than 0")
+)
+
+// Errors of COMMAND GETKEYS and GETKEYSANDFLAGS.
+var (
+	errInvalidCommandSpecified = errors.New("ERR Invalid command specified")
+	errNoKeyArguments          = errors.New("ERR The command has no key arguments")
+	errGetkeysArity            = errors.New("ERR Invalid number of arguments specified for command")
+	errGetkeysInvalidArgs      = errors.New("ERR Invalid arguments specified for command")
+)

@@ -60,6 +60,14 @@ func (s *Server) keyExpired(db *keyspace.DB, key string) {
 	s.notifyKeyspaceEvent(NotifyExpired, "expired", k, db.ID)
 }
 
+// keyAdded runs when a key that was not there is stored (Redis's dbAdd):
+// the "new" keyspace event. Lock held.
+func (s *Server) keyAdded(db *keyspace.DB, key string) {
+	if s.cfg.NotifyKeyspaceEvents != "" {
+		s.notifyKeyspaceEvent(NotifyNew, "new", []byte(key), db.ID)
+	}
+}
+
 // flushed runs before FLUSHDB (db) or FLUSHALL (db nil) empties databases.
 // Lock held.
 func (s *Server) flushed(db *keyspace.DB) {

@@ -217,7 +217,7 @@ func moduleCommands() *Command {
 // and the HELP line, as status strings.
 func helpHandler(container string, lines ...string) HandlerFunc {
 	all := append([]string{fmt.Sprintf("%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", container)}, lines...)
-	all = append(all, "HELP", "    Print this help.")
+	all = append(all, "HELP", "    Prints this help.")
 	return func(c *Client, args [][]byte) error {
 		c.out.Array(len(all))
 		for _, l := range all {

@@ -35,13 +35,13 @@ var (
 func multiCommands() []*Command {
 	f := FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy
 	return []*Command{
-		{Name: "multi", Arity: 1, Flags: f | FlagNoMulti, Group: "transactions", Handler: cmdMulti,
+		{Name: "multi", Arity: 1, Flags: f, Group: "transactions", Handler: cmdMulti,
 			Summary: "Starts a transaction.", Since: "1.2.0"},
 		{Name: "exec", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSkipSlowlog, Group: "transactions", Handler: cmdExec,
 			Summary: "Executes all commands in a transaction.", Since: "1.2.0"},
 		{Name: "discard", Arity: 1, Flags: f, Group: "transactions", Handler: cmdDiscard,
 			Summary: "Discards a transaction.", Since: "2.0.0"},
-		{Name: "watch", Arity: -2, Flags: f | FlagNoMulti, FirstKey: 1, LastKey: -1, Step: 1, Group: "transactions", Handler: cmdWatch,
+		{Name: "watch", Arity: -2, Flags: f, FirstKey: 1, LastKey: -1, Step: 1, Group: "transactions", Handler: cmdWatch,
 			Summary: "Monitors changes to keys to determine the execution of a transaction.", Since: "2.2.0"},
 		{Name: "unwatch", Arity: 1, Flags: f, Group: "transactions", Handler: cmdUnwatch,
 			Summary: "Forgets about watched keys of a transaction.", Since: "2.2.0"},

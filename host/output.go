@@ -77,6 +77,7 @@ func (c *Client) queue(b []byte) {
 	over := len(p.pending) > maxPending
 	p.outMu.Unlock()
 	if over {
+		c.srv.stats.outputKills++
 		c.srv.log.Warn("client output backlog over the limit, closing it", "id", c.ID, "addr", c.addr, "limit", maxPending)
 		c.conn.Close()
 		return
@@ -118,6 +119,7 @@ func (c *Client) pushTo(write func(w resp.Writer)) {
 	var b resp.Buffer
 	b.P3 = c.buf.P3
 	write(&b)
+	c.srv.stats.netOut += int64(len(b.B))
 	c.queue(b.B)
 }
 
@@ -130,6 +132,8 @@ func (c *Client) endBatch() []byte {
 		return nil
 	}
 	out := c.takeBuf()
+	c.srv.stats.netOut += int64(len(out))
+	c.srv.stats.writes++
 	if c.push != nil {
 		c.queue(out)
 		return nil

@@ -287,7 +287,7 @@ func cmdSpublish(c *Client, args [][]byte) error {
 func pubsubChannels(kind subKind) HandlerFunc {
 	return func(c *Client, args [][]byte) error {
 		if len(args) > 3 {
-			return errWrongArity("pubsub|" + map[subKind]string{kindChannel: "channels", kindShard: "shardchannels"}[kind])
+			return errSubcommandSyntax(args[1], "PUBSUB")
 		}
 		m := c.srv.ps.channels
 		if kind == kindShard {
@@ -314,7 +314,7 @@ func pubsubNumsub(kind subKind) HandlerFunc {
 		if kind == kindShard {
 			m = c.srv.ps.shards
 		}
-		c.out.Map(len(args) - 2)
+		c.out.Array(2 * (len(args) - 2)) // a flat array, in RESP3 too (as Redis 7.0)
 		for _, a := range args[2:] {
 			c.out.Bulk(a)
 			c.out.Int(int64(len(m[string(a)])))
@@ -327,7 +327,9 @@ func pubsubNumsub(kind subKind) HandlerFunc {
 
 // parseNotifyFlags parses notify-keyspace-events and returns it in Redis's
 // canonical form: "A" (g$lshzxetd) or the class letters in Redis's order,
-// then K (keyspace channel), E (keyevent channel) and m (key misses).
+// then K (keyspace channel), E (keyevent channel) and m (key misses). Unlike
+// Redis, which prints "A" alone for "An" (and so loses the 'n' class when the
+// value is read back), Modis keeps the 'n': "AnKE".
 func parseNotifyFlags(s string) (string, error) {
 	const all = "g$lshzxetd"
 	set := map[byte]bool{}
@@ -351,6 +353,9 @@ func parseNotifyFlags(s string) (string, error) {
 	}
 	if allSet {
 		b.WriteByte('A')
+		if set['n'] {
+			b.WriteByte('n')
+		}
 	} else {
 		for _, x := range []byte(all + "n") {
 			if set[x] {

@@ -22,8 +22,8 @@ var errInvalidCursor = errors.New("ERR invalid cursor")
 // MATCH pattern, COUNT n (at least 1) and, when allowType, TYPE name.
 func parseScan(args [][]byte, cursorAt int, allowType bool) (scanArgs, error) {
 	a := scanArgs{count: 10}
-	cur, err := strconv.ParseUint(string(args[cursorAt]), 10, 64)
-	if err != nil {
+	cur, ok := parseCursor(args[cursorAt])
+	if !ok {
 		return a, errInvalidCursor
 	}
 	a.cursor = cur
@@ -74,4 +74,29 @@ func writeScanReply(c *Client, next uint64, elems [][]byte) {
 	for _, e := range elems {
 		c.out.Bulk(e)
 	}
+}
+
+// parseCursor parses a cursor as Redis does with strtoul: an optional sign
+// (a negative cursor wraps around), decimal digits, nothing else.
+func parseCursor(b []byte) (uint64, bool) {
+	s := string(b)
+	neg := false
+	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" && !neg && len(b) == 0 {
+		return 0, true // strtoul("") is 0, and Redis accepts it
+	}
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }

@@ -94,18 +94,18 @@ func cmdClientTracking(c *Client, args [][]byte) error {
 		return errors.New("ERR PREFIX option requires BCAST mode to be enabled")
 	}
 	if t.optin && t.optout {
-		return errors.New("ERR You can't use both OPTIN and OPTOUT")
+		return errors.New("ERR You can't specify both OPTIN mode and OPTOUT mode")
 	}
 	if (t.optin || t.optout) && t.bcast {
-		return fmt.Errorf("ERR %s option not allowed in BCAST mode", map[bool]string{true: "OPTIN", false: "OPTOUT"}[t.optin])
+		return errors.New("ERR OPTIN and OPTOUT are not compatible with BCAST")
 	}
 	if t.bcast {
 		if len(t.prefixes) == 0 {
 			t.prefixes = []string{""}
 		}
 		for i, p := range t.prefixes {
-			for j, q := range t.prefixes {
-				if i != j && strings.HasPrefix(p, q) && (p != q || i > j) {
+			for _, q := range t.prefixes[i+1:] {
+				if strings.HasPrefix(p, q) || strings.HasPrefix(q, p) {
 					return fmt.Errorf("ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for a single client must not overlap.", p, q)
 				}
 			}

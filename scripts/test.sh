@@ -13,6 +13,20 @@ need=()
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
+# test/clients_test.go: real clients (Node's ioredis and node-redis from npm,
+# Debian's redis-py) run against the server. Installed when we are root;
+# elsewhere those tests skip without them (CI=1 makes them fail instead).
+want=()
+command -v node >/dev/null 2>&1 || want+=(nodejs)
+command -v npm >/dev/null 2>&1 || want+=(npm)
+dpkg -s python3-redis >/dev/null 2>&1 || want+=(python3-redis)
+if [[ ${#want[@]} -gt 0 ]]; then
+	if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+		need+=("${want[@]}")
+	else
+		echo "test: ${want[*]} missing: the client tests will skip" >&2
+	fi
+fi
 if [[ ${#need[@]} -gt 0 ]]; then
 	if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
 		echo "test: installing ${need[*]}"

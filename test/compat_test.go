@@ -30,13 +30,34 @@ import (
 //	SMEMBERS s ->unordered ["a", "b"]  (elements compared sorted)
 //	INCR s -> -ERR value is not an integer or out of range
 //	!sleep 120                         (milliseconds)
-//	!resp3                             (HELLO 3, reply not compared)
+//	!resp3                             (HELLO 3 on the current connection, reply not compared)
+//	!resp2                             (HELLO 2, back to RESP2)
+//	!conn 2                            (switch to connection 2 of each server, dialled on first use)
+//	!read -> >["message", "ch", "hi"]  (read one more reply, e.g. a pushed message, sending nothing)
+//	!send BLPOP l 5                    (send a command, read nothing: its reply comes with a later !read)
+//
+// Arguments are split like redis-cli's, except that "double quotes" take
+// Go's escapes (\x00, \n, \", \u00e9...); 'single quotes' are verbatim. An
+// argument containing " ->" must be quoted with the space escaped (\x20->).
 //
 // Replies are rendered canonically: +simple, -error, :int, "bulk" (Go
 // quoting), nil (RESP2 null bulk), nil* (RESP2 null array), null (RESP3),
 // [a, b] arrays, {k: v} maps, ~[a] sets, >[a] pushes, ,1.5 doubles, #t/#f
-// booleans, (123) big numbers, =txt:... verbatim strings. Each file runs on
-// one connection per server, after FLUSHALL, starting in RESP2.
+// booleans, (123) big numbers, =txt:... verbatim strings. ->unordered sorts
+// the elements of every aggregate in the reply, at every depth (map pairs
+// as a whole), so set-like replies compare equal whatever their order.
+// Each file starts on connection 1 of each server, after FLUSHALL, in RESP2.
+// The files run in name order against the same two servers: a file that
+// changes server state FLUSHALL does not reset (CONFIG SET, FUNCTION LOAD,
+// SCRIPT LOAD) restores it. An I/O error (or a !read that times out after
+// 2s) ends that server's part of the file; the other server carries on.
+//
+// Avoid replies that vary from run to run: hashtable iteration order
+// (Redis seeds its hash function at random on every start: use ->unordered,
+// or small sets, hashes and sorted sets, whose compact encodings keep
+// insertion or sorted order), SCAN cursors over hashtables, random members,
+// ids, times and memory sizes. TTL rounds to seconds: check it right after
+// setting a TTL of whole seconds, never PTTL.
 
 var (
 	redisOnce sync.Once
@@ -62,7 +83,9 @@ func realRedis(t *testing.T) string {
 		port := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
 		redisCmd = exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-			"--appendonly", "no", "--daemonize", "no", "--dir", os.TempDir(), "--loglevel", "warning")
+			"--appendonly", "no", "--daemonize", "no", "--dir", os.TempDir(), "--loglevel", "warning",
+			// Modis's defaults for these two (documented in docs/configuration.md).
+			"--enable-debug-command", "local", "--enable-module-command", "local")
 		if err := redisCmd.Start(); err != nil {
 			redisErr = err
 			return
@@ -101,6 +124,10 @@ type compatLine struct {
 	unordered bool
 	sleep     time.Duration
 	resp3     bool
+	resp2     bool
+	conn      int  // !conn N: switch to connection N
+	read      bool // !read: read one more reply without sending a command
+	send      bool // !send: send the command, do not read its reply
 }
 
 func parseCompatFile(t *testing.T, path string) []compatLine {
@@ -132,6 +159,26 @@ func parseCompatFile(t *testing.T, path string) []compatLine {
 			out = append(out, compatLine{lineNo: n, resp3: true})
 			continue
 		}
+		if line == "!resp2" {
+			out = append(out, compatLine{lineNo: n, resp2: true})
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "!send "); ok {
+			args, err := splitCompatArgs(rest)
+			if err != nil || len(args) == 0 {
+				t.Fatalf("%s:%d: bad command %q: %v", path, n, rest, err)
+			}
+			out = append(out, compatLine{lineNo: n, args: args, send: true})
+			continue
+		}
+		if strings.HasPrefix(line, "!conn ") {
+			id, err := strconv.Atoi(strings.TrimSpace(line[6:]))
+			if err != nil || id < 1 {
+				t.Fatalf("%s:%d: bad connection number", path, n)
+			}
+			out = append(out, compatLine{lineNo: n, conn: id})
+			continue
+		}
 		cmd, want, ok := strings.Cut(line, " ->")
 		if !ok {
 			t.Fatalf("%s:%d: no -> in %q", path, n, line)
@@ -142,6 +189,11 @@ func parseCompatFile(t *testing.T, path string) []compatLine {
 			want = strings.TrimPrefix(want, "unordered")
 		}
 		cl.want = strings.TrimSpace(want)
+		if strings.TrimSpace(cmd) == "!read" {
+			cl.read = true
+			out = append(out, cl)
+			continue
+		}
 		cl.args, err = splitCompatArgs(cmd)
 		if err != nil || len(cl.args) == 0 {
 			t.Fatalf("%s:%d: bad command %q: %v", path, n, cmd, err)
@@ -255,7 +307,7 @@ func render(rd *bufio.Reader, unordered bool) (string, error) {
 		}
 		elems := make([]string, 0, count)
 		for i := 0; i < count; i++ {
-			e, err := render(rd, false)
+			e, err := render(rd, unordered)
 			if err != nil {
 				return "", err
 			}
@@ -297,16 +349,48 @@ func dialCompat(t *testing.T, addr string) *compatConn {
 }
 
 func (cc *compatConn) do(args []string, unordered bool) (string, error) {
+	if err := cc.send(args); err != nil {
+		return "", err
+	}
+	return render(cc.rd, unordered)
+}
+
+// send writes one command.
+func (cc *compatConn) send(args []string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%d\r\n", len(args))
 	for _, a := range args {
 		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
 	}
 	cc.c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := cc.c.Write([]byte(b.String())); err != nil {
-		return "", err
-	}
+	_, err := cc.c.Write([]byte(b.String()))
+	return err
+}
+
+// read renders the next reply (a pushed message) without sending anything.
+func (cc *compatConn) read(unordered bool) (string, error) {
+	cc.c.SetDeadline(time.Now().Add(2 * time.Second))
 	return render(cc.rd, unordered)
+}
+
+// compatServer is one server under test: its connections (numbered from 1,
+// dialled on first use), the current one, and the first I/O error, after
+// which the server's remaining lines in the file are skipped.
+type compatServer struct {
+	name  string
+	addr  string
+	conns map[int]*compatConn
+	cur   int
+	err   error
+}
+
+func (s *compatServer) conn(t *testing.T) *compatConn {
+	cc := s.conns[s.cur]
+	if cc == nil {
+		cc = dialCompat(t, s.addr)
+		s.conns[s.cur] = cc
+	}
+	return cc
 }
 
 func TestCompat(t *testing.T) {
@@ -320,12 +404,12 @@ func TestCompat(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".txt")
 		t.Run(name, func(t *testing.T) {
 			lines := parseCompatFile(t, file)
-			servers := []struct {
-				name string
-				conn *compatConn
-			}{{"modis", dialCompat(t, s.Addr)}, {"redis", dialCompat(t, raddr)}}
+			servers := []*compatServer{
+				{name: "modis", addr: s.Addr, conns: map[int]*compatConn{}, cur: 1},
+				{name: "redis", addr: raddr, conns: map[int]*compatConn{}, cur: 1},
+			}
 			for _, srv := range servers {
-				if _, err := srv.conn.do([]string{"FLUSHALL"}, false); err != nil {
+				if _, err := srv.conn(t).do([]string{"FLUSHALL"}, false); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -334,22 +418,48 @@ func TestCompat(t *testing.T) {
 					time.Sleep(l.sleep)
 					continue
 				}
-				if l.resp3 {
-					for _, srv := range servers {
-						if _, err := srv.conn.do([]string{"HELLO", "3"}, false); err != nil {
-							t.Fatal(err)
-						}
-					}
-					continue
-				}
 				for _, srv := range servers {
-					got, err := srv.conn.do(l.args, l.unordered)
-					if err != nil {
-						t.Fatalf("%s:%d %s: %v", file, l.lineNo, srv.name, err)
+					if srv.err != nil {
+						continue
 					}
-					// Trailing spaces are not compared (editors strip them).
-					if strings.TrimRight(got, " ") != l.want {
-						t.Errorf("%s:%d %s: %s\n got %s\nwant %s", file, l.lineNo, srv.name, strings.Join(l.args, " "), got, l.want)
+					switch {
+					case l.conn > 0:
+						srv.cur = l.conn
+					case l.resp3 || l.resp2:
+						proto := "3"
+						if l.resp2 {
+							proto = "2"
+						}
+						if _, err := srv.conn(t).do([]string{"HELLO", proto}, false); err != nil {
+							srv.err = err
+							t.Errorf("%s:%d %s: HELLO %s: %v (skipping the rest of the file)", file, l.lineNo, srv.name, proto, err)
+						}
+					default:
+						if l.send {
+							if err := srv.conn(t).send(l.args); err != nil {
+								srv.err = err
+								t.Errorf("%s:%d %s: !send: %v (skipping the rest of the file)", file, l.lineNo, srv.name, err)
+							}
+							continue
+						}
+						var got string
+						var err error
+						what := "!read"
+						if l.read {
+							got, err = srv.conn(t).read(l.unordered)
+						} else {
+							what = strings.Join(l.args, " ")
+							got, err = srv.conn(t).do(l.args, l.unordered)
+						}
+						if err != nil {
+							srv.err = err
+							t.Errorf("%s:%d %s: %s: %v (skipping the rest of the file)", file, l.lineNo, srv.name, what, err)
+							continue
+						}
+						// Trailing spaces are not compared (editors strip them).
+						if strings.TrimRight(got, " ") != l.want {
+							t.Errorf("%s:%d %s: %s\n got %s\nwant %s", file, l.lineNo, srv.name, what, got, l.want)
+						}
 					}
 				}
 			}

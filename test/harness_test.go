@@ -210,6 +210,29 @@ func launch(t *testing.T, args ...string) (*Server, error) {
 // Log returns what the server has logged so far.
 func (s *Server) Log() string { return s.log.String() }
 
+// waitLog reports whether the server logs every one of the substrings within
+// a few seconds (its stderr reaches the test through a pipe, a little after
+// the replies).
+func (s *Server) waitLog(subs ...string) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		all := true
+		log := s.Log()
+		for _, sub := range subs {
+			if !strings.Contains(log, sub) {
+				all = false
+			}
+		}
+		if all {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // Client returns a go-redis client with its default settings (RESP3).
 func (s *Server) Client() *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: s.Addr})

@@ -62,7 +62,7 @@ func TestModuleListUnloadLoad(t *testing.T) {
 	if got := c.Do("MODULE", "HELP"); !strings.HasPrefix(got, "*") || !strings.Contains(got, "UNLOAD <name>") {
 		t.Fatalf("MODULE HELP = %q", got)
 	}
-	if !strings.Contains(s.Log(), "module unloaded") {
+	if !s.waitLog("module unloaded") {
 		t.Fatalf("no unload log line:\n%s", s.Log())
 	}
 }
@@ -123,11 +123,8 @@ func TestModuleLoadFailures(t *testing.T) {
 	if got := c.Do("testmod.reply", "int"); got != ":-42\r\n" {
 		t.Fatalf("testmod.reply int = %q", got)
 	}
-	log := s.Log()
-	for _, w := range []string{"module load failed", "OnLoad panicked", "stack="} {
-		if !strings.Contains(log, w) {
-			t.Errorf("log lacks %q", w)
-		}
+	if !s.waitLog("module load failed", "OnLoad panicked", "stack=") {
+		t.Errorf("log lacks the load failures, the panic or its stack:\n%s", s.Log())
 	}
 }
 
@@ -173,7 +170,7 @@ func TestModuleHandlerFailures(t *testing.T) {
 			t.Fatalf("after %s the connection is out of step: PING = %q", tc.cmd, got)
 		}
 	}
-	if !strings.Contains(s.Log(), "boom from testmod.panic") || !strings.Contains(s.Log(), "second reply refused") {
+	if !s.waitLog("boom from testmod.panic", "second reply refused") {
 		t.Fatalf("log lacks the panic or the refused reply:\n%s", s.Log())
 	}
 }

@@ -133,7 +133,7 @@ func TestKeyspaceNotifications(t *testing.T) {
 	c := s.Dial()
 	c.Do("SET", "k", "v")
 	want := []string{
-		"*4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n$17\r\n__keyspace@0__:k\r\n$3\r\nset\r\n",
+		"*4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n",
 		"*4\r\n$8\r\npmessage\r\n$16\r\n__keyevent@0__:*\r\n$18\r\n__keyevent@0__:set\r\n$1\r\nk\r\n",
 	}
 	for _, w := range want {
@@ -172,7 +172,7 @@ func TestClientTracking(t *testing.T) {
 	if got := c.Do("PING"); got != "+PONG\r\n" {
 		t.Fatalf("a second invalidation was sent without a read: %q", got)
 	}
-	if got := c.Do("CLIENT", "TRACKINGINFO"); got != "%3\r\n$5\r\nflags\r\n~1\r\n$2\r\non\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n" {
+	if got := c.Do("CLIENT", "TRACKINGINFO"); got != "%3\r\n$5\r\nflags\r\n~1\r\n$2\r\non\r\n$8\r\nredirect\r\n:0\r\n$8\r\nprefixes\r\n*0\r\n" {
 		t.Fatalf("CLIENT TRACKINGINFO = %q", got)
 	}
 

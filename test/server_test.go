@@ -143,7 +143,7 @@ func TestCommandIntrospection(t *testing.T) {
 	if !strings.HasPrefix(info, want) {
 		t.Fatalf("COMMAND INFO example.hgetset\n got %q\nwant prefix %q", info, want)
 	}
-	if got := c.Do("COMMAND", "INFO", "get", "nosuch"); !strings.HasPrefix(got, "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n") || !strings.HasSuffix(got, "*-1\r\n") {
+	if got := c.Do("COMMAND", "INFO", "get", "nosuch"); !strings.HasPrefix(got, "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n") || !strings.HasSuffix(got, "$-1\r\n") {
 		t.Fatalf("COMMAND INFO get nosuch = %q", got)
 	}
 	if got := c.Do("COMMAND", "GETKEYS", "testmod.keys", "a", "1", "b", "2"); got != "*2\r\n$1\r\na\r\n$1\r\nb\r\n" {

@@ -4,9 +4,19 @@
 // lazy (a lookup of an expired key deletes it) and active (ActiveExpire
 // samples keys that have a TTL, as Redis's expire cycle does). Times are Unix
 // milliseconds, read once per command batch by the caller.
+//
+// Besides the map from names to entries, a database keeps its entries in a
+// dense slice (and the entries with an expiry in a second one), each entry
+// remembering its position. Deletion swaps the last element into the hole.
+// That gives O(1) random keys (RANDOMKEY, eviction and expiry sampling) and a
+// SCAN cursor that walks the slice from the top down: an entry only ever
+// moves from the end to a lower position, so a key present for a whole scan
+// is never missed.
 package keyspace
 
 import (
+	"math/rand/v2"
+
 	"modis/host/internal/glob"
 	"modis/host/internal/types"
 )
@@ -34,12 +44,33 @@ func (k Kind) String() string {
 	return "none"
 }
 
+// String encodings an Entry can be forced to. Redis picks a string's
+// encoding when the value is stored (tryObjectEncoding: "int" for a canonical
+// 64-bit integer, "embstr" up to 44 bytes, "raw" beyond) except where a
+// command builds the object another way; StrEnc records those exceptions.
+// Any command that stores a new string value resets StrEnc to StrEncAuto.
+const (
+	StrEncAuto   uint8 = iota // chosen from the contents, as tryObjectEncoding does
+	StrEncRaw                 // modified in place (APPEND, SETRANGE): "raw"
+	StrEncNoInt               // built by createStringObject (INCRBYFLOAT): "embstr" up to 44 bytes, else "raw"
+	StrEncIntDup              // a COPY of an integer: "int", but not a shared object
+)
+
 // Entry is one key's value. Strings live in Str; other kinds in Obj.
 type Entry struct {
 	Kind   Kind
+	StrEnc uint8 // see the StrEnc constants; strings only
+	// lru is Redis's robj.lru: the LRU clock (seconds, 24 bits) of the last
+	// access, or under an LFU policy the time of the last decrement in
+	// minutes (16 bits) and a logarithmic access counter (8 bits).
+	lru    uint32
 	Str    []byte
 	Obj    any
 	Expire int64 // Unix ms; 0 means no expiry
+
+	key  string // the name, shared with the map's key
+	idx  uint32 // position in DB.slots
+	eidx uint32 // position in DB.exps plus one; 0 when not there
 }
 
 // Hash returns the entry's hash (nil if it is not one).
@@ -48,50 +79,119 @@ func (e *Entry) Hash() *types.Hash {
 	return h
 }
 
+// Key returns the name the entry is stored under (valid while it is stored).
+func (e *Entry) Key() string { return e.key }
+
 // Stats counts what the keyspace did, for INFO.
 type Stats struct {
 	Hits, Misses, Expired int64
 }
 
+// shared is the state all databases of one New share.
+type shared struct {
+	now int64 // the latest clock a call passed in (Unix ms)
+	lfu bool  // an LFU maxmemory policy: access counters instead of times
+}
+
 // DB is one numbered database.
 type DB struct {
-	ID      int
-	keys    map[string]*Entry
-	expires map[string]*Entry // the keys that have an expiry
-	stats   *Stats
+	ID int
+	// OnExpire, when set, runs after an expired key was removed, lazily or
+	// by ActiveExpire. It must not change db.
+	OnExpire func(db *DB, key string)
+	// OnNew, when set, runs when Set adds a key that was not there (Redis's
+	// dbAdd, which fires the "new" keyspace event). It must not change db.
+	OnNew func(db *DB, key string)
+
+	keys  map[string]*Entry
+	slots []*Entry // every entry, dense; Entry.idx is its position
+	exps  []*Entry // the entries with an expiry, dense; Entry.eidx-1
+	stats *Stats
+	sh    *shared
 }
 
 // New returns n empty databases sharing stats.
 func New(n int, stats *Stats) []*DB {
+	sh := &shared{}
 	dbs := make([]*DB, n)
 	for i := range dbs {
-		dbs[i] = &DB{ID: i, keys: map[string]*Entry{}, expires: map[string]*Entry{}, stats: stats}
+		dbs[i] = &DB{ID: i, keys: map[string]*Entry{}, stats: stats, sh: sh}
 	}
 	return dbs
 }
 
+// SetOnExpire sets OnExpire on every database.
+func SetOnExpire(dbs []*DB, fn func(db *DB, key string)) {
+	for _, db := range dbs {
+		db.OnExpire = fn
+	}
+}
+
+// SetOnNew sets OnNew on every database.
+func SetOnNew(dbs []*DB, fn func(db *DB, key string)) {
+	for _, db := range dbs {
+		db.OnNew = fn
+	}
+}
+
+// SetPolicyLFU switches the access bookkeeping of the databases that New
+// made together with dbs between LRU (off, the default) and LFU (on), as a
+// change of maxmemory-policy does in Redis. Like Redis, entries keep what
+// they had: the values adjust as keys are accessed.
+func SetPolicyLFU(dbs []*DB, on bool) {
+	for _, db := range dbs {
+		db.sh.lfu = on
+	}
+}
+
 // Len returns the number of keys, expired ones not yet removed included.
-func (db *DB) Len() int { return len(db.keys) }
+func (db *DB) Len() int { return len(db.slots) }
 
 // ExpiresLen returns the number of keys with an expiry.
-func (db *DB) ExpiresLen() int { return len(db.expires) }
+func (db *DB) ExpiresLen() int { return len(db.exps) }
 
-// Peek returns the live entry for key without touching hit/miss stats.
-func (db *DB) Peek(key []byte, now int64) *Entry {
+// live returns key's entry, removing it (and counting it) if it expired.
+func (db *DB) live(key []byte, now int64) *Entry {
 	e := db.keys[string(key)]
 	if e == nil {
 		return nil
 	}
 	if e.Expire != 0 && e.Expire <= now {
-		db.remove(string(key))
-		db.stats.Expired++
+		db.expire(e)
 		return nil
 	}
 	return e
 }
 
-// Lookup returns the live entry for key (nil if missing or expired) and
-// counts a keyspace hit or miss.
+// expire removes an expired entry, counts it and runs OnExpire.
+func (db *DB) expire(e *Entry) {
+	db.remove(e)
+	db.stats.Expired++
+	if db.OnExpire != nil {
+		db.OnExpire(db, e.key)
+	}
+}
+
+// Peek returns the live entry for key for a write: no hit/miss stats, but
+// the access is recorded (LRU/LFU), as Redis's lookupKeyWrite does.
+func (db *DB) Peek(key []byte, now int64) *Entry {
+	db.sh.now = now
+	e := db.live(key, now)
+	if e != nil {
+		db.touch(e, now)
+	}
+	return e
+}
+
+// PeekNoTouch returns the live entry for key without stats and without
+// recording an access (OBJECT, DEBUG-like inspection, internal checks).
+func (db *DB) PeekNoTouch(key []byte, now int64) *Entry {
+	db.sh.now = now
+	return db.live(key, now)
+}
+
+// Lookup returns the live entry for key (nil if missing or expired), counts
+// a keyspace hit or miss and records the access (LRU/LFU).
 func (db *DB) Lookup(key []byte, now int64) *Entry {
 	e := db.Peek(key, now)
 	if e == nil {
@@ -102,60 +202,214 @@ func (db *DB) Lookup(key []byte, now int64) *Entry {
 	return e
 }
 
-// Set stores e under key, replacing any entry. e's Expire is honoured.
-func (db *DB) Set(key []byte, e *Entry) {
-	k := string(key)
-	db.keys[k] = e
-	if e.Expire != 0 {
-		db.expires[k] = e
+// LookupNoTouch is Lookup without recording the access, as Redis's
+// LOOKUP_NOTOUCH reads (EXISTS, TYPE, TTL) do.
+func (db *DB) LookupNoTouch(key []byte, now int64) *Entry {
+	e := db.PeekNoTouch(key, now)
+	if e == nil {
+		db.stats.Misses++
 	} else {
-		delete(db.expires, k)
+		db.stats.Hits++
 	}
+	return e
+}
+
+// Set stores e under key, replacing any entry. e's Expire is honoured. e
+// must not be stored under another key or in another database.
+func (db *DB) Set(key []byte, e *Entry) {
+	old := db.keys[string(key)]
+	switch {
+	case old == e:
+		db.trackExpire(e)
+		return
+	case old != nil:
+		e.key, e.idx = old.key, old.idx
+		db.slots[e.idx] = e
+		db.keys[e.key] = e
+		e.eidx = 0
+		if old.eidx != 0 {
+			if e.Expire != 0 { // take the old entry's place
+				e.eidx = old.eidx
+				db.exps[e.eidx-1] = e
+			} else {
+				db.removeExpire(old)
+			}
+		}
+		old.eidx = 0
+	default:
+		e.key = string(key)
+		e.idx = uint32(len(db.slots))
+		e.eidx = 0
+		db.slots = append(db.slots, e)
+		db.keys[e.key] = e
+		if db.OnNew != nil {
+			db.OnNew(db, e.key)
+		}
+	}
+	db.trackExpire(e)
+	db.stamp(e)
 }
 
 // SetExpire sets (at > 0) or clears (at == 0) the expiry of a present key.
 func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
 	e.Expire = at
-	if at != 0 {
-		db.expires[string(key)] = e
-	} else {
-		delete(db.expires, string(key))
+	db.trackExpire(e)
+}
+
+// trackExpire puts e in the expires index or takes it out, as its Expire
+// says. An entry that is no longer stored here (replaced or deleted since
+// the caller looked it up) is left alone.
+func (db *DB) trackExpire(e *Entry) {
+	switch {
+	case e.Expire != 0 && e.eidx == 0 && db.owns(e):
+		db.exps = append(db.exps, e)
+		e.eidx = uint32(len(db.exps))
+	case e.Expire == 0 && e.eidx != 0:
+		db.removeExpire(e)
 	}
+}
+
+// owns reports whether e is stored in db.
+func (db *DB) owns(e *Entry) bool {
+	return int(e.idx) < len(db.slots) && db.slots[e.idx] == e
 }
 
 // Delete removes key and reports whether a live key was removed.
 func (db *DB) Delete(key []byte, now int64) bool {
-	if db.Peek(key, now) == nil {
+	e := db.PeekNoTouch(key, now)
+	if e == nil {
 		return false
 	}
-	db.remove(string(key))
+	db.remove(e)
 	return true
 }
 
-func (db *DB) remove(k string) {
-	delete(db.keys, k)
-	delete(db.expires, k)
+// remove takes e out of the map and both dense slices.
+func (db *DB) remove(e *Entry) {
+	delete(db.keys, e.key)
+	last := len(db.slots) - 1
+	if i := int(e.idx); i != last {
+		m := db.slots[last]
+		db.slots[i] = m
+		m.idx = uint32(i)
+	}
+	db.slots[last] = nil
+	db.slots = db.slots[:last]
+	if e.eidx != 0 {
+		db.removeExpire(e)
+	}
+}
+
+func (db *DB) removeExpire(e *Entry) {
+	last := len(db.exps) - 1
+	if i := int(e.eidx) - 1; i != last {
+		m := db.exps[last]
+		db.exps[i] = m
+		m.eidx = uint32(i + 1)
+	}
+	db.exps[last] = nil
+	db.exps = db.exps[:last]
+	e.eidx = 0
 }
 
 // Flush removes every key.
 func (db *DB) Flush() {
 	db.keys = map[string]*Entry{}
-	db.expires = map[string]*Entry{}
+	db.slots = nil
+	db.exps = nil
+}
+
+// Swap exchanges the contents of two databases, as SWAPDB does: IDs,
+// callbacks and stats stay with the DB values.
+func (db *DB) Swap(other *DB) {
+	db.keys, other.keys = other.keys, db.keys
+	db.slots, other.slots = other.slots, db.slots
+	db.exps, other.exps = other.exps, db.exps
+}
+
+// Move moves key's live entry, with its expiry, to dst (MOVE). It reports
+// false, changing nothing, when key is missing here or present in dst.
+func (db *DB) Move(key []byte, dst *DB, now int64) bool {
+	e := db.Peek(key, now)
+	if e == nil || db == dst || dst.Peek(key, now) != nil {
+		return false
+	}
+	db.remove(e)
+	dst.Set(key, e)
+	return true
 }
 
 // Keys returns the live keys matching a glob pattern.
 func (db *DB) Keys(pattern string, now int64) []string {
 	var out []string
 	all := pattern == "*"
-	for k, e := range db.keys {
+	for _, e := range db.slots {
 		if e.Expire != 0 && e.Expire <= now {
 			continue
 		}
-		if all || glob.Match(pattern, k, false) {
-			out = append(out, k)
+		if all || glob.Match(pattern, e.key, false) {
+			out = append(out, e.key)
 		}
 	}
 	return out
+}
+
+// Scan visits up to count positions of the key slice from the cursor down
+// and calls fn with each entry found there, expired or not; fn must not
+// change db (collect, then act). The cursor 0 starts a scan; the returned
+// cursor is 0 when the scan is complete. A cursor is one more than the next
+// position to visit, so any uint64 is valid: one past the end starts at the
+// top. A key present for the whole scan is returned at least once, however
+// keys are added and removed between calls.
+func (db *DB) Scan(cursor uint64, count int, fn func(e *Entry)) uint64 {
+	n := uint64(len(db.slots))
+	var pos uint64 // one more than the next position, as the cursor
+	if cursor == 0 || cursor > n {
+		pos = n
+	} else {
+		pos = cursor
+	}
+	for ; pos > 0 && count > 0; count-- {
+		pos--
+		fn(db.slots[pos])
+	}
+	return pos
+}
+
+// RandomKey returns a random live key, removing the expired keys it draws
+// (as Redis's dbRandomKey does), or false if the database is empty.
+func (db *DB) RandomKey(now int64) (string, bool) {
+	db.sh.now = now
+	for len(db.slots) > 0 {
+		e := db.slots[rand.IntN(len(db.slots))]
+		if e.Expire != 0 && e.Expire <= now {
+			db.expire(e)
+			continue
+		}
+		return e.key, true
+	}
+	return "", false
+}
+
+// SampleKeys appends up to n entries drawn at random (with replacement,
+// expired or not) to dst and returns it, for eviction.
+func (db *DB) SampleKeys(n int, dst []*Entry) []*Entry {
+	return sample(db.slots, n, dst)
+}
+
+// SampleExpires is SampleKeys over the keys that have an expiry.
+func (db *DB) SampleExpires(n int, dst []*Entry) []*Entry {
+	return sample(db.exps, n, dst)
+}
+
+func sample(from []*Entry, n int, dst []*Entry) []*Entry {
+	if len(from) == 0 {
+		return dst
+	}
+	for ; n > 0; n-- {
+		dst = append(dst, from[rand.IntN(len(from))])
+	}
+	return dst
 }
 
 // ActiveExpire runs one pass of Redis's expire cycle: sample up to 20 keys
@@ -164,21 +418,27 @@ func (db *DB) Keys(pattern string, now int64) []string {
 // it deleted.
 func (db *DB) ActiveExpire(now int64, maxRounds int) int {
 	const sample = 20
+	db.sh.now = now
 	deleted := 0
-	for round := 0; round < maxRounds && len(db.expires) > 0; round++ {
-		n, expired := 0, 0
-		for k, e := range db.expires { // Go's map iteration starts at a random place
-			if n == sample {
+	for round := 0; round < maxRounds && len(db.exps) > 0; round++ {
+		n := min(sample, len(db.exps))
+		expired := 0
+		for range n {
+			if len(db.exps) == 0 {
 				break
 			}
-			n++
+			e := db.exps[rand.IntN(len(db.exps))]
 			if e.Expire == 0 { // persisted behind SetExpire's back: not a TTL key
-				delete(db.expires, k)
+				db.removeExpire(e)
 				continue
 			}
 			if e.Expire <= now {
-				db.remove(k)
+				db.remove(e)
 				expired++
+				db.stats.Expired++
+				if db.OnExpire != nil {
+					db.OnExpire(db, e.key)
+				}
 			}
 		}
 		deleted += expired
@@ -186,6 +446,5 @@ func (db *DB) ActiveExpire(now int64, maxRounds int) int {
 			break
 		}
 	}
-	db.stats.Expired += int64(deleted)
 	return deleted
 }

@@ -18,24 +18,44 @@ func newDB(t *testing.T) (*DB, *Stats) {
 	if len(dbs) != 2 || dbs[0].ID != 0 || dbs[1].ID != 1 {
 		t.Fatalf("New(2): %d databases", len(dbs))
 	}
-	t.Cleanup(func() {
-		// Both maps must agree: every key with an expiry is in expires.
-		db := dbs[0]
-		for k, e := range db.expires {
-			if db.keys[k] != e {
-				t.Errorf("expires holds %q, which keys does not (or holds another entry)", k)
-			}
-			if e.Expire == 0 {
-				t.Errorf("expires holds %q without an expiry", k)
-			}
-		}
-		for k, e := range db.keys {
-			if _, ok := db.expires[k]; ok != (e.Expire != 0) {
-				t.Errorf("key %q: expire %d, in expires: %v", k, e.Expire, ok)
-			}
-		}
-	})
+	t.Cleanup(func() { checkInvariants(t, dbs[0]) })
 	return dbs[0], stats
+}
+
+// checkInvariants checks that the map and both dense slices agree: every
+// entry sits at its recorded positions, and exactly the entries with an
+// expiry are in the expires slice.
+func checkInvariants(t *testing.T, db *DB) {
+	t.Helper()
+	if len(db.keys) != len(db.slots) {
+		t.Errorf("map holds %d keys, slots %d", len(db.keys), len(db.slots))
+	}
+	withTTL := 0
+	for i, e := range db.slots {
+		if int(e.idx) != i {
+			t.Errorf("slot %d holds %q whose idx is %d", i, e.key, e.idx)
+		}
+		if db.keys[e.key] != e {
+			t.Errorf("slot %d holds %q, which the map does not (or holds another entry)", i, e.key)
+		}
+		if (e.eidx != 0) != (e.Expire != 0) {
+			t.Errorf("key %q: expire %d, eidx %d", e.key, e.Expire, e.eidx)
+		}
+		if e.Expire != 0 {
+			withTTL++
+		}
+	}
+	if withTTL != len(db.exps) {
+		t.Errorf("%d keys have an expiry, expires holds %d", withTTL, len(db.exps))
+	}
+	for i, e := range db.exps {
+		if int(e.eidx) != i+1 {
+			t.Errorf("expires %d holds %q whose eidx is %d", i, e.key, e.eidx)
+		}
+		if db.keys[e.key] != e {
+			t.Errorf("expires holds %q, which the map does not (or holds another entry)", e.key)
+		}
+	}
 }
 
 func str(v string, expire int64) *Entry {
@@ -183,7 +203,7 @@ func TestSetExpire(t *testing.T) {
 				t.Errorf("Expire = %d, want %d", e.Expire, tt.at)
 			}
 			alive := db.Lookup([]byte("k"), tt.lookupAt) != nil
-			_, inExps := db.expires["k"]
+			inExps := e.eidx != 0
 			if alive != tt.wantAlive || inExps != tt.wantInExps {
 				t.Errorf("alive %v (want %v), in expires %v (want %v)", alive, tt.wantAlive, inExps, tt.wantInExps)
 			}
