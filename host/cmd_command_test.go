@@ -23,14 +23,7 @@ import (
 // positions in Modis's table differ from what redis-server 7.0.15's COMMAND
 // INFO says. COMMAND reports the table (what Modis does); these are known
 // and reported, and are not this file's to fix.
-var tableDeviations = map[string]string{
-	"module|load":   "no_auth instead of no_async_loading",
-	"module|unload": "no_auth instead of no_async_loading",
-	"ping":          "stale, which 7.0.15's PING lacks",
-	"publish":       "may_replicate, which 7.0.15's PUBLISH lacks",
-	"spublish":      "may_replicate, which 7.0.15's SPUBLISH lacks",
-	"quit":          "no noscript",
-}
+var tableDeviations = map[string]string{}
 
 // modisOnly are the built-ins Redis 7.0.15 does not have.
 var modisOnly = map[string]bool{"client|setinfo": true}
@@ -434,5 +427,14 @@ func TestCommandMetaLive(t *testing.T) {
 		if compared < 240 {
 			t.Errorf("only %d commands compared", compared)
 		}
+	}
+}
+
+// TestFlagNamesOrder: COMMAND lists flags in Redis 7.0's order (SHUTDOWN:
+// "no_multi allow_busy"; SYNC: "no_async_loading no_multi").
+func TestFlagNamesOrder(t *testing.T) {
+	f := FlagAllowBusy | FlagMovableKeys | FlagNoMulti | FlagNoAsyncLoading | FlagNoMandatoryKeys | FlagMayReplicate | FlagNoAuth
+	if got := strings.Join(f.Names(), " "); got != "no_auth may_replicate no_mandatory_keys no_async_loading no_multi movablekeys allow_busy" {
+		t.Fatalf("flag order: %s", got)
 	}
 }

@@ -15,11 +15,11 @@ import (
 
 func connCommands() []*Command {
 	return []*Command{
-		{Name: "ping", Arity: -1, Flags: FlagFast | FlagStale, Group: "connection", Handler: cmdPing,
+		{Name: "ping", Arity: -1, Flags: FlagFast, Group: "connection", Handler: cmdPing,
 			Summary: "Returns the server's liveliness response.", Since: "1.0.0"},
 		{Name: "echo", Arity: 2, Flags: FlagFast | FlagStale | FlagLoading, Group: "connection", Handler: cmdEcho,
 			Summary: "Returns the given string.", Since: "1.0.0"},
-		{Name: "quit", Arity: -1, Flags: FlagFast | FlagStale | FlagLoading | FlagNoAuth | FlagAllowBusy, Group: "connection", Handler: cmdQuit,
+		{Name: "quit", Arity: -1, Flags: FlagNoScript | FlagFast | FlagStale | FlagLoading | FlagNoAuth | FlagAllowBusy, Group: "connection", Handler: cmdQuit,
 			Summary: "Closes the connection.", Since: "1.0.0"},
 		{Name: "select", Arity: 2, Flags: FlagFast | FlagStale | FlagLoading, Group: "connection", Handler: cmdSelect,
 			Summary: "Changes the selected database.", Since: "1.0.0"},

@@ -30,6 +30,7 @@ const (
 	FlagMovableKeys
 	FlagAllowBusy
 	FlagNoMulti
+	FlagNoAsyncLoading
 )
 
 var flagNames = []struct {
@@ -41,8 +42,8 @@ var flagNames = []struct {
 	{FlagNoScript, "noscript"}, {FlagBlocking, "blocking"}, {FlagLoading, "loading"},
 	{FlagStale, "stale"}, {FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
 	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
-	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagMovableKeys, "movablekeys"},
-	{FlagAllowBusy, "allow_busy"}, {FlagNoMulti, "no_multi"},
+	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoAsyncLoading, "no_async_loading"},
+	{FlagNoMulti, "no_multi"}, {FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
 // Names lists the flag words set in f, in Redis's order.

@@ -194,9 +194,9 @@ func moduleCommands() *Command {
 	return &Command{
 		Name: "module", Arity: -2, Group: "server", Summary: "A container for module commands.", Since: "4.0.0",
 		Subs: map[string]*Command{
-			"load": {Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagNoAuth, Handler: cmdModuleLoad,
+			"load": {Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading, Handler: cmdModuleLoad,
 				Summary: "Loads a module.", Since: "4.0.0"},
-			"unload": {Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagNoAuth, Handler: cmdModuleUnload,
+			"unload": {Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading, Handler: cmdModuleUnload,
 				Summary: "Unloads a module.", Since: "4.0.0"},
 			"list": {Arity: 2, Flags: FlagAdmin | FlagNoScript, Handler: cmdModuleList,
 				Summary: "Returns all loaded modules.", Since: "4.0.0"},

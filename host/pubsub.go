@@ -66,9 +66,9 @@ func pubsubCommands() []*Command {
 			Summary: "Listens for messages published to shard channels.", Since: "7.0.0"},
 		{Name: "sunsubscribe", Arity: -1, Flags: f, FirstKey: 1, LastKey: -1, Step: 1, Group: "pubsub", Handler: unsubscribeHandler(kindShard),
 			Summary: "Stops listening to messages posted to shard channels.", Since: "7.0.0"},
-		{Name: "publish", Arity: 3, Flags: FlagPubSub | FlagLoading | FlagStale | FlagFast | FlagMayReplicate, Group: "pubsub", Handler: cmdPublish,
+		{Name: "publish", Arity: 3, Flags: FlagPubSub | FlagLoading | FlagStale | FlagFast, Group: "pubsub", Handler: cmdPublish,
 			Summary: "Posts a message to a channel.", Since: "2.0.0"},
-		{Name: "spublish", Arity: 3, Flags: FlagPubSub | FlagLoading | FlagStale | FlagFast | FlagMayReplicate, FirstKey: 1, LastKey: 1, Step: 1, Group: "pubsub", Handler: cmdSpublish,
+		{Name: "spublish", Arity: 3, Flags: FlagPubSub | FlagLoading | FlagStale | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "pubsub", Handler: cmdSpublish,
 			Summary: "Post a message to a shard channel", Since: "7.0.0"},
 		{Name: "pubsub", Arity: -2, Group: "pubsub", Summary: "A container for Pub/Sub commands.", Since: "2.8.0",
 			Subs: map[string]*Command{

@@ -14,13 +14,15 @@
 // regenerate it, with Debian's redis-server 7.0.15 installed, run from the
 // module root:
 //
-//	go run ./host/internal/cmdmeta/gen
+//	go run ./host/internal/cmdmeta/gen     (or: go generate ./host/internal/cmdmeta)
 //
 // (it starts its own redis-server on a free loopback port; -addr uses a
 // running one). Nothing is parsed at startup: the first lookup indexes the
 // file, and each command's entries are parsed into resp.Value trees the
 // first time they are asked for, once.
 package cmdmeta
+
+//go:generate go run ./gen
 
 import (
 	_ "embed"
