@@ -58,6 +58,56 @@ func parseTimeout(b []byte) (time.Duration, error) {
 	return time.Duration(f * float64(time.Second)), nil
 }
 
+// copyKeys copies keys (which live only as long as the command's
+// arguments) for a blocked client's serve function, dropping duplicates as
+// Redis's blockForKeys does.
+func copyKeys(keys [][]byte) [][]byte {
+	out := make([][]byte, 0, len(keys))
+next:
+	for _, k := range keys {
+		for _, o := range out {
+			if string(o) == string(k) {
+				continue next
+			}
+		}
+		out = append(out, append([]byte(nil), k...))
+	}
+	return out
+}
+
+// servingKey finds, for a blocked client being served, the key to serve it
+// from: among keys holding a non-empty value of kind (size gives its length),
+// the one that is no longer in the ready queue, since Redis serves a client
+// from the key that became ready, not from the first of its keys (keys still
+// queued became ready later); failing that, the first non-empty one.
+func (c *Client) servingKey(keys [][]byte, kind keyspace.Kind, size func(*keyspace.Entry) int) ([]byte, *keyspace.Entry) {
+	var firstKey []byte
+	var first *keyspace.Entry
+	for _, k := range keys {
+		e := c.db.Peek(k, c.srv.now)
+		if e == nil || e.Kind != kind || size(e) == 0 {
+			continue
+		}
+		if !c.srv.queuedReady(c.db, k) {
+			return k, e
+		}
+		if first == nil {
+			firstKey, first = k, e
+		}
+	}
+	return firstKey, first
+}
+
+// queuedReady reports whether key is still waiting in the ready queue.
+func (s *Server) queuedReady(db *keyspace.DB, key []byte) bool {
+	for _, r := range s.ready {
+		if r.db == db && r.key == string(key) {
+			return true
+		}
+	}
+	return false
+}
+
 // blockOn blocks c on keys (in c's database) until serve, run under the lock
 // when one of them is ready, returns true, or until timeout (0: never), when
 // onTimeout writes the timeout reply. serve must write the reply when it

@@ -56,27 +56,13 @@ func hashCommands() []*Command {
 // readHash returns key's hash for a read command (counting a keyspace hit or
 // miss): nil if the key is missing, ErrWrongType if it is not a hash.
 func (c *Client) readHash(key []byte) (*types.Hash, error) {
-	e := c.db.Lookup(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindHash {
-		return nil, ErrWrongType
-	}
-	return e.Hash(), nil
+	return valueOf[*types.Hash](c, key, keyspace.KindHash, true)
 }
 
 // writeHash returns key's hash for a write command: nil if the key is
 // missing, ErrWrongType if it is not a hash.
 func (c *Client) writeHash(key []byte) (*types.Hash, error) {
-	e := c.db.Peek(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindHash {
-		return nil, ErrWrongType
-	}
-	return e.Hash(), nil
+	return valueOf[*types.Hash](c, key, keyspace.KindHash, false)
 }
 
 // createHash stores a new empty hash under key and returns it.

@@ -78,27 +78,13 @@ func listOf(e *keyspace.Entry) *types.List {
 // readList returns key's list for a read command (counting a keyspace hit
 // or miss): nil if the key is missing, ErrWrongType if it is not a list.
 func (c *Client) readList(key []byte) (*types.List, error) {
-	e := c.db.Lookup(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindList {
-		return nil, ErrWrongType
-	}
-	return listOf(e), nil
+	return valueOf[*types.List](c, key, keyspace.KindList, true)
 }
 
 // writeList returns key's list for a write command: nil if the key is
 // missing, ErrWrongType if it is not a list.
 func (c *Client) writeList(key []byte) (*types.List, error) {
-	e := c.db.Peek(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindList {
-		return nil, ErrWrongType
-	}
-	return listOf(e), nil
+	return valueOf[*types.List](c, key, keyspace.KindList, false)
 }
 
 // createList stores a new empty list under key and returns it. Like Redis's
@@ -692,58 +678,17 @@ func (c *Client) mpop(a mpopArgs) (bool, error) {
 	return false, nil
 }
 
-// copyKeys copies keys (which live only as long as the command's
-// arguments) for a blocked client, dropping duplicates as Redis's
-// blockForKeys does.
-func copyKeys(keys [][]byte) [][]byte {
-	out := make([][]byte, 0, len(keys))
-next:
-	for _, k := range keys {
-		for _, o := range out {
-			if string(o) == string(k) {
-				continue next
-			}
-		}
-		out = append(out, append([]byte(nil), k...))
-	}
-	return out
-}
-
 // readyList finds, for a blocked client being served, the key to serve it
 // from and its non-empty list (nil if none). Redis serves a client from the
 // key that became ready, not from the first of its keys; the key being
 // served now is the one that has elements and is no longer in the server's
 // ready queue (the keys still queued became ready later).
 func (c *Client) readyList(keys [][]byte) ([]byte, *types.List) {
-	var firstKey []byte
-	var first *types.List
-	for _, k := range keys {
-		e := c.db.Peek(k, c.srv.now)
-		if e == nil || e.Kind != keyspace.KindList {
-			continue
-		}
-		l := listOf(e)
-		if l == nil || l.Len() == 0 {
-			continue
-		}
-		if !c.srv.queuedReady(c.db, k) {
-			return k, l
-		}
-		if first == nil {
-			firstKey, first = k, l
-		}
+	k, e := c.servingKey(keys, keyspace.KindList, func(e *keyspace.Entry) int { return listOf(e).Len() })
+	if e == nil {
+		return nil, nil
 	}
-	return firstKey, first
-}
-
-// queuedReady reports whether key is still waiting in the ready queue.
-func (s *Server) queuedReady(db *keyspace.DB, key []byte) bool {
-	for _, r := range s.ready {
-		if r.db == db && r.key == string(key) {
-			return true
-		}
-	}
-	return false
+	return k, listOf(e)
 }
 
 func timeoutNullArray(c *Client) { c.out.NullArray() }

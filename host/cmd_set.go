@@ -67,27 +67,13 @@ func setOf(e *keyspace.Entry) *types.Set {
 // readSet returns key's set for a read command (counting a keyspace hit or
 // miss): nil if the key is missing, ErrWrongType if it is not a set.
 func (c *Client) readSet(key []byte) (*types.Set, error) {
-	e := c.db.Lookup(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindSet {
-		return nil, ErrWrongType
-	}
-	return setOf(e), nil
+	return valueOf[*types.Set](c, key, keyspace.KindSet, true)
 }
 
 // writeSet returns key's set for a write command: nil if the key is
 // missing, ErrWrongType if it is not a set.
 func (c *Client) writeSet(key []byte) (*types.Set, error) {
-	e := c.db.Peek(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindSet {
-		return nil, ErrWrongType
-	}
-	return setOf(e), nil
+	return valueOf[*types.Set](c, key, keyspace.KindSet, false)
 }
 
 // createSet stores a new empty set under key and returns it.

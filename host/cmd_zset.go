@@ -157,26 +157,12 @@ func zsetOf(e *keyspace.Entry) *types.ZSet {
 // hit or miss): nil if the key is missing, ErrWrongType if it is not a
 // sorted set.
 func (c *Client) readZSet(key []byte) (*types.ZSet, error) {
-	e := c.db.Lookup(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindZSet {
-		return nil, ErrWrongType
-	}
-	return zsetOf(e), nil
+	return valueOf[*types.ZSet](c, key, keyspace.KindZSet, true)
 }
 
 // writeZSet is readZSet for a write command.
 func (c *Client) writeZSet(key []byte) (*types.ZSet, error) {
-	e := c.db.Peek(key, c.srv.now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Kind != keyspace.KindZSet {
-		return nil, ErrWrongType
-	}
-	return zsetOf(e), nil
+	return valueOf[*types.ZSet](c, key, keyspace.KindZSet, false)
 }
 
 // createZSet stores a new empty sorted set under key and returns it. Like

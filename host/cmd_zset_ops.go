@@ -272,7 +272,7 @@ func cmdBzmpop(c *Client, args [][]byte) error {
 // handlers, so that what the closure captures is allocated only when the
 // client blocks.) The timeout reply is the null array, as Redis's.
 func (c *Client) zsetBlock(keys [][]byte, max bool, count int, mpop bool, timeout time.Duration) {
-	keys = zsetCopyKeys(keys)
+	keys = copyKeys(keys)
 	c.blockOn(keys, timeout, func(c *Client) bool {
 		k, z := c.zsetReady(keys)
 		if z == nil {
@@ -283,53 +283,17 @@ func (c *Client) zsetBlock(keys [][]byte, max bool, count int, mpop bool, timeou
 	}, func(c *Client) { c.out.NullArray() })
 }
 
-// zsetCopyKeys copies keys, dropping repeats (a client waits once per key).
-func zsetCopyKeys(keys [][]byte) [][]byte {
-	out := make([][]byte, 0, len(keys))
-next:
-	for _, k := range keys {
-		for _, o := range out {
-			if string(o) == string(k) {
-				continue next
-			}
-		}
-		out = append(out, append([]byte(nil), k...))
-	}
-	return out
-}
-
 // zsetReady finds, for a blocked client being served, the key to serve it
 // from and its sorted set (nil if none). Redis serves a client from the key
 // that became ready, not the first of its keys that has members: the key
 // being served now is one with members that is no longer in the server's
 // ready queue (keys still queued became ready later).
 func (c *Client) zsetReady(keys [][]byte) ([]byte, *types.ZSet) {
-	var firstKey []byte
-	var first *types.ZSet
-	for _, k := range keys {
-		e := c.db.Peek(k, c.srv.now)
-		if e == nil || e.Kind != keyspace.KindZSet {
-			continue
-		}
-		z := zsetOf(e)
-		if z == nil || z.Len() == 0 {
-			continue
-		}
-		queued := false
-		for _, r := range c.srv.ready {
-			if r.db == c.db && r.key == string(k) {
-				queued = true
-				break
-			}
-		}
-		if !queued {
-			return k, z
-		}
-		if first == nil {
-			firstKey, first = k, z
-		}
+	k, e := c.servingKey(keys, keyspace.KindZSet, func(e *keyspace.Entry) int { return zsetOf(e).Len() })
+	if e == nil {
+		return nil, nil
 	}
-	return firstKey, first
+	return k, zsetOf(e)
 }
 
 // The set operations of ZUNION, ZINTER, ZDIFF, their STORE forms and
