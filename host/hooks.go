@@ -68,6 +68,14 @@ func (s *Server) keyAdded(db *keyspace.DB, key string) {
 	}
 }
 
+// keyMissed runs when a read command's lookup finds no key: the "keymiss"
+// keyspace event. Lock held.
+func (s *Server) keyMissed(db *keyspace.DB, key []byte) {
+	if s.cfg.NotifyKeyspaceEvents != "" {
+		s.notifyKeyspaceEvent(NotifyKeyMiss, "keymiss", key, db.ID)
+	}
+}
+
 // flushed runs before FLUSHDB (db) or FLUSHALL (db nil) empties databases.
 // Lock held.
 func (s *Server) flushed(db *keyspace.DB) {

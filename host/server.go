@@ -129,6 +129,7 @@ func New(cfg Config, log hclog.Logger) (*Server, error) {
 	s.dbs = keyspace.New(cfg.Databases, &s.ks)
 	keyspace.SetOnExpire(s.dbs, s.keyExpired)
 	keyspace.SetOnNew(s.dbs, s.keyAdded)
+	keyspace.SetOnMiss(s.dbs, s.keyMissed)
 	keyspace.SetPolicyLFU(s.dbs, strings.HasSuffix(cfg.MaxMemoryPolicy, "-lfu"))
 	s.registerBuiltins()
 	mh, err := newModuleHost(s)

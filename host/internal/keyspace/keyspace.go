@@ -99,6 +99,9 @@ type DB struct {
 	// OnExpire, when set, runs after an expired key was removed, lazily or
 	// by ActiveExpire. It must not change db.
 	OnExpire func(db *DB, key string)
+	// OnMiss, when set, runs when a read lookup finds no key (Redis's
+	// "keymiss" keyspace event). It must not change db.
+	OnMiss func(db *DB, key []byte)
 	// OnNew, when set, runs when Set adds a key that was not there (Redis's
 	// dbAdd, which fires the "new" keyspace event). It must not change db.
 	OnNew func(db *DB, key string)
@@ -124,6 +127,21 @@ func New(n int, stats *Stats) []*DB {
 func SetOnExpire(dbs []*DB, fn func(db *DB, key string)) {
 	for _, db := range dbs {
 		db.OnExpire = fn
+	}
+}
+
+// miss counts a read lookup that found nothing and runs OnMiss.
+func (db *DB) miss(key []byte) {
+	db.stats.Misses++
+	if db.OnMiss != nil {
+		db.OnMiss(db, key)
+	}
+}
+
+// SetOnMiss sets OnMiss on every database.
+func SetOnMiss(dbs []*DB, fn func(db *DB, key []byte)) {
+	for _, db := range dbs {
+		db.OnMiss = fn
 	}
 }
 
@@ -195,7 +213,7 @@ func (db *DB) PeekNoTouch(key []byte, now int64) *Entry {
 func (db *DB) Lookup(key []byte, now int64) *Entry {
 	e := db.Peek(key, now)
 	if e == nil {
-		db.stats.Misses++
+		db.miss(key)
 	} else {
 		db.stats.Hits++
 	}
@@ -207,7 +225,7 @@ func (db *DB) Lookup(key []byte, now int64) *Entry {
 func (db *DB) LookupNoTouch(key []byte, now int64) *Entry {
 	e := db.PeekNoTouch(key, now)
 	if e == nil {
-		db.stats.Misses++
+		db.miss(key)
 	} else {
 		db.stats.Hits++
 	}
