@@ -31,6 +31,7 @@ func (s *Server) registerBuiltins() {
 	s.table.mustAdd(hllCommands()...)
 	s.table.mustAdd(setCommands()...)
 	s.table.mustAdd(zsetCommands()...)
+	s.table.mustAdd(saveCommands()...)
 }
 
 // Server commands: DBSIZE FLUSHDB FLUSHALL INFO CONFIG COMMAND TIME LASTSAVE
@@ -298,6 +299,8 @@ func cmdDebug(c *Client, args [][]byte) error {
 	switch {
 	case sub == "help" && argc == 2:
 		return debugHelp(c, args)
+	case sub == "reload":
+		return debugReload(c, args[2:])
 	case sub == "sleep" && argc == 3:
 		secs := strtodPrefix(string(args[2]))
 		if d := time.Duration(secs * float64(time.Second)); d > 0 {

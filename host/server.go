@@ -66,7 +66,7 @@ type Server struct {
 	evict        evictState       // the eviction pool
 	inst         instMetrics      // instantaneous_ops_per_sec and friends
 	activeExpire bool             // DEBUG SET-ACTIVE-EXPIRE
-	lastSave     time.Time        // LASTSAVE: the start time until persistence exists
+	lastSave     time.Time        // LASTSAVE: the last successful SAVE, else the start time
 	listening    bool             // Start ran: process-wide settings (memory limit) apply
 	cmdStats     map[*Command]*cmdStat
 	memProbe     memProbe // tests: replaces the runtime's memory reading
@@ -154,6 +154,12 @@ func (s *Server) Start() error {
 		if err != nil {
 			return err
 		}
+	}
+	s.mu.Lock()
+	err := s.loadRDB()
+	s.mu.Unlock()
+	if err != nil {
+		return err
 	}
 	for _, b := range s.cfg.Bind {
 		optional := strings.HasPrefix(b, "-")
