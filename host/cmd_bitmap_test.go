@@ -1,11 +1,7 @@
 package host
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"strconv"
 	"testing"
@@ -283,45 +279,16 @@ func TestBitmapCommands(t *testing.T) {
 	})
 }
 
-// cmpRedis is a plain RESP connection to the real Redis of
-// MODIS_COMPARE_REDIS.
-type cmpRedis struct {
-	t    testing.TB
-	conn net.Conn
-	r    *bufio.Reader
-}
-
-func dialCmpRedis(t testing.TB) *cmpRedis {
+// dialCmpRedis connects to the real Redis of MODIS_COMPARE_REDIS, flushed.
+func dialCmpRedis(t testing.TB) *liveRedis {
 	t.Helper()
 	addr := os.Getenv("MODIS_COMPARE_REDIS")
 	if addr == "" {
 		t.Skip("MODIS_COMPARE_REDIS not set")
 	}
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatalf("compare: %v", err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	rc := &cmpRedis{t: t, conn: conn, r: bufio.NewReader(conn)}
+	rc := dialLive(t, addr)
 	rc.do("FLUSHALL")
 	return rc
-}
-
-func (rc *cmpRedis) do(args ...string) string {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	rc.conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := rc.conn.Write(b.Bytes()); err != nil {
-		rc.t.Fatalf("compare: %v", err)
-	}
-	var out bytes.Buffer
-	if err := readRawReply(rc.r, &out); err != nil {
-		rc.t.Fatalf("compare: %v", err)
-	}
-	return out.String()
 }
 
 // fuzzAgainstRedis runs n random commands from gen on Modis and on the real

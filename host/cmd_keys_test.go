@@ -506,28 +506,8 @@ func TestKeyCommandsTouchWatch(t *testing.T) {
 // compareLoose is compareWithRedis for steps whose want is "*" (any reply).
 func compareLoose(t *testing.T, addr string, sc script) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatalf("compare: %v", err)
-	}
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	send := func(args []string) string {
-		var b bytes.Buffer
-		fmt.Fprintf(&b, "*%d\r\n", len(args))
-		for _, a := range args {
-			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Write(b.Bytes()); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		var out bytes.Buffer
-		if err := readRawReply(r, &out); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		return out.String()
-	}
+	rc := dialLive(t, addr)
+	send := func(args []string) string { return rc.do(args...) }
 	send([]string{"FLUSHALL"})
 	for i, st := range sc.steps {
 		args, _ := SplitArgs(st.cmd)

@@ -3,15 +3,12 @@ package host
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
-	"net"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"modis/host/internal/types"
 )
@@ -75,80 +72,33 @@ func runSetStep(t *testing.T, c *Client, st step) (got, want string) {
 // compareSetScript runs sc against a live Redis at addr.
 func compareSetScript(t *testing.T, addr string, sc script) {
 	t.Helper()
-	rc := dialRedis(t, addr)
-	defer rc.Close()
-	rc.send(t, "FLUSHALL")
+	rc := dialLive(t, addr)
+	rc.do("FLUSHALL")
 	if sc.p3 {
-		rc.send(t, "HELLO", "3")
+		rc.do("HELLO", "3")
 	}
 	for i, st := range sc.steps {
 		var got, want string
 		switch {
 		case strings.HasPrefix(st.cmd, "@enc "):
-			got, want = rc.send(t, "OBJECT", "ENCODING", strings.TrimPrefix(st.cmd, "@enc ")), st.want
+			got, want = rc.do("OBJECT", "ENCODING", strings.TrimPrefix(st.cmd, "@enc ")), st.want
 			if sc.p3 && got == "_\r\n" {
 				got = rNull
 			}
 		case strings.HasPrefix(st.cmd, "?"):
 			args, _ := SplitArgs(st.cmd[1:])
-			rc.send(t, args...)
+			rc.do(args...)
 		case strings.HasPrefix(st.cmd, "~"):
 			args, _ := SplitArgs(st.cmd[1:])
-			got, want = sortedReply(rc.send(t, args...)), sortedReply(st.want)
+			got, want = sortedReply(rc.do(args...)), sortedReply(st.want)
 		default:
 			args, _ := SplitArgs(st.cmd)
-			got, want = rc.send(t, args...), st.want
+			got, want = rc.do(args...), st.want
 		}
 		if got != want {
 			t.Errorf("redis at %s, step %d: %s\n got: %q\nwant: %q", addr, i, st.cmd, got, want)
 		}
 	}
-}
-
-// redisConn is a raw RESP connection to a real Redis.
-type redisConn struct {
-	net.Conn
-	r *bufio.Reader
-}
-
-func dialRedis(t *testing.T, addr string) *redisConn {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatalf("compare: %v", err)
-	}
-	return &redisConn{Conn: conn, r: bufio.NewReader(conn)}
-}
-
-// write sends a command without reading a reply.
-func (rc *redisConn) write(t *testing.T, args ...string) {
-	t.Helper()
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	rc.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := rc.Write(b.Bytes()); err != nil {
-		t.Fatalf("compare: %v", err)
-	}
-}
-
-// read reads one reply.
-func (rc *redisConn) read(t *testing.T) string {
-	t.Helper()
-	rc.SetDeadline(time.Now().Add(5 * time.Second))
-	var out bytes.Buffer
-	if err := readRawReply(rc.r, &out); err != nil {
-		t.Fatalf("compare: %v", err)
-	}
-	return out.String()
-}
-
-func (rc *redisConn) send(t *testing.T, args ...string) string {
-	t.Helper()
-	rc.write(t, args...)
-	return rc.read(t)
 }
 
 // sortedReply sorts the elements of every aggregate in a RESP reply.
@@ -782,20 +732,18 @@ func TestSetKeyspaceEvents(t *testing.T) {
 		return parseKeyevents(t, bufio.NewReader(bytes.NewReader(data)), "")
 	}
 
-	var rc, rsub *redisConn
+	var rc, rsub *liveRedis
 	if addr := os.Getenv("MODIS_COMPARE_REDIS"); addr != "" {
-		rc, rsub = dialRedis(t, addr), dialRedis(t, addr)
-		defer rc.Close()
-		defer rsub.Close()
-		rc.send(t, "FLUSHALL")
-		old := rc.send(t, "CONFIG", "GET", "notify-keyspace-events")
+		rc, rsub = dialLive(t, addr), dialLive(t, addr)
+		rc.do("FLUSHALL")
+		old := rc.do("CONFIG", "GET", "notify-keyspace-events")
 		oldVal := old[strings.LastIndex(old[:len(old)-2], "\r\n")+2 : len(old)-2]
-		defer rc.send(t, "CONFIG", "SET", "notify-keyspace-events", oldVal)
-		rc.send(t, "CONFIG", "SET", "notify-keyspace-events", "KEA")
-		rsub.write(t, "PSUBSCRIBE", "__keyevent@0__:*")
-		rsub.read(t)
-		rsub.write(t, "SUBSCRIBE", "modis-set-test-marker")
-		rsub.read(t)
+		defer rc.do("CONFIG", "SET", "notify-keyspace-events", oldVal)
+		rc.do("CONFIG", "SET", "notify-keyspace-events", "KEA")
+		rsub.write("PSUBSCRIBE", "__keyevent@0__:*")
+		rsub.read()
+		rsub.write("SUBSCRIBE", "modis-set-test-marker")
+		rsub.read()
 	}
 
 	for i, st := range steps {
@@ -808,8 +756,8 @@ func TestSetKeyspaceEvents(t *testing.T) {
 		if rc == nil {
 			continue
 		}
-		rc.send(t, args...)
-		rc.send(t, "PUBLISH", "modis-set-test-marker", "x")
+		rc.do(args...)
+		rc.do("PUBLISH", "modis-set-test-marker", "x")
 		got = parseKeyevents(t, rsub.r, "modis-set-test-marker")
 		if strings.Join(got, ", ") != strings.Join(st.events, ", ") {
 			t.Errorf("redis, step %d: %s\n got events: %v\nwant: %v", i, st.cmd, got, st.events)

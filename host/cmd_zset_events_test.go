@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Keyspace events of the sorted set commands: an in-process subscriber (on
@@ -157,52 +155,25 @@ func zBulkStrings(raw string) []string {
 // second connection and checks the events of each step.
 func zEvCompareWithRedis(t *testing.T, addr string, steps []zEvStep) {
 	t.Helper()
-	dial := func() (net.Conn, *bufio.Reader) {
-		conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-		if err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		return conn, bufio.NewReader(conn)
-	}
-	send := func(conn net.Conn, args ...string) {
-		var b bytes.Buffer
-		fmt.Fprintf(&b, "*%d\r\n", len(args))
-		for _, a := range args {
-			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Write(b.Bytes()); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-	}
-	read := func(r *bufio.Reader) string {
-		var out bytes.Buffer
-		if err := readRawReply(r, &out); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		return out.String()
-	}
-	mc, mr := dial()
-	sc, sr := dial()
-	send(mc, "FLUSHALL")
-	read(mr)
-	send(mc, "CONFIG", "SET", "notify-keyspace-events", zEvFlags)
-	read(mr)
+	mc, sc := dialLive(t, addr), dialLive(t, addr)
+	mc.write("FLUSHALL")
+	mc.read()
+	mc.write("CONFIG", "SET", "notify-keyspace-events", zEvFlags)
+	mc.read()
 	defer func() {
-		send(mc, "CONFIG", "SET", "notify-keyspace-events", "")
-		read(mr)
+		mc.write("CONFIG", "SET", "notify-keyspace-events", "")
+		mc.read()
 	}()
-	send(sc, "PSUBSCRIBE", "__keyevent@*__:*")
-	read(sr)
+	sc.write("PSUBSCRIBE", "__keyevent@*__:*")
+	sc.read()
 	for i, st := range steps {
 		args, _ := SplitArgs(st.cmd)
-		send(mc, args...)
-		read(mr)
-		send(sc, "PING") // answered after every message the command published
+		mc.write(args...)
+		mc.read()
+		sc.write("PING") // answered after every message the command published
 		var raw bytes.Buffer
 		for {
-			one := read(sr)
+			one := sc.read()
 			if strings.Contains(one, "pong") {
 				break
 			}

@@ -1,16 +1,12 @@
 package host
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Sorted set commands, in the one-line script style. Every expected reply
@@ -1273,28 +1269,8 @@ func TestZsetFuzzAgainstRedis(t *testing.T) {
 }
 
 func zFuzz(t *testing.T, addr string, p3 bool, n int) {
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	send := func(args []string) string {
-		var b bytes.Buffer
-		fmt.Fprintf(&b, "*%d\r\n", len(args))
-		for _, a := range args {
-			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Write(b.Bytes()); err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		if err := readRawReply(r, &out); err != nil {
-			t.Fatal(err)
-		}
-		return out.String()
-	}
+	rc := dialLive(t, addr)
+	send := func(args []string) string { return rc.do(args...) }
 	_, c := newTestServer(t)
 	send([]string{"FLUSHALL"})
 	if p3 {

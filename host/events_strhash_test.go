@@ -5,11 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Keyspace events of the string, bitmap, HyperLogLog and hash commands.
@@ -122,50 +120,23 @@ func runEvScripts(t *testing.T, scripts map[string][]evStep) {
 // second connection and checks the events of each step.
 func evCompareWithRedis(t *testing.T, addr string, steps []evStep) {
 	t.Helper()
-	dial := func() (net.Conn, *bufio.Reader) {
-		conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-		if err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		return conn, bufio.NewReader(conn)
-	}
-	send := func(conn net.Conn, args ...string) {
-		var b bytes.Buffer
-		fmt.Fprintf(&b, "*%d\r\n", len(args))
-		for _, a := range args {
-			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Write(b.Bytes()); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-	}
-	read := func(r *bufio.Reader) string {
-		var out bytes.Buffer
-		if err := readRawReply(r, &out); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		return out.String()
-	}
-	mc, mr := dial()
-	sc, sr := dial()
-	send(mc, "FLUSHALL")
-	read(mr)
-	send(mc, "CONFIG", "SET", "notify-keyspace-events", "KEA")
-	read(mr)
-	send(sc, "PSUBSCRIBE", "__keyevent@*__:*")
-	read(sr)
+	mc, sc := dialLive(t, addr), dialLive(t, addr)
+	mc.write("FLUSHALL")
+	mc.read()
+	mc.write("CONFIG", "SET", "notify-keyspace-events", "KEA")
+	mc.read()
+	sc.write("PSUBSCRIBE", "__keyevent@*__:*")
+	sc.read()
 	for i, st := range steps {
 		args, _ := SplitArgs(st.cmd)
-		send(mc, args...)
-		read(mr)
+		mc.write(args...)
+		mc.read()
 		// A PING on the subscriber is answered after every message the
 		// command published.
-		send(sc, "PING")
+		sc.write("PING")
 		var raw bytes.Buffer
 		for {
-			one := read(sr)
+			one := sc.read()
 			if strings.Contains(one, "pong") {
 				break
 			}
@@ -175,8 +146,8 @@ func evCompareWithRedis(t *testing.T, addr string, steps []evStep) {
 			t.Errorf("redis at %s, step %d: %s\n got events: %q\nwant: %q", addr, i, st.cmd, got, st.events)
 		}
 	}
-	send(mc, "CONFIG", "SET", "notify-keyspace-events", "")
-	read(mr)
+	mc.write("CONFIG", "SET", "notify-keyspace-events", "")
+	mc.read()
 }
 
 func TestStringHashEvents(t *testing.T) {

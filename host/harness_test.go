@@ -204,28 +204,8 @@ func errr(msg string) string { return "-" + msg + "\r\n" }
 // every reply that differs from the expected one.
 func compareWithRedis(t *testing.T, addr string, sc script) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatalf("compare: %v", err)
-	}
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	send := func(args []string) string {
-		var b bytes.Buffer
-		fmt.Fprintf(&b, "*%d\r\n", len(args))
-		for _, a := range args {
-			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Write(b.Bytes()); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		var out bytes.Buffer
-		if err := readRawReply(r, &out); err != nil {
-			t.Fatalf("compare: %v", err)
-		}
-		return out.String()
-	}
+	rc := dialLive(t, addr)
+	send := func(args []string) string { return rc.do(args...) }
 	send([]string{"FLUSHALL"})
 	if sc.p3 {
 		send([]string{"HELLO", "3"})
@@ -290,4 +270,54 @@ func TestHarness(t *testing.T) {
 	if clockOf(s)-before != 1500 {
 		t.Fatal("advance")
 	}
+}
+
+// liveRedis is a raw RESP connection to a real Redis, for the comparisons
+// MODIS_COMPARE_REDIS turns on. It is closed when the test ends.
+type liveRedis struct {
+	t    testing.TB
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func dialLive(t testing.TB, addr string) *liveRedis {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatalf("compare: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &liveRedis{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+// write sends a command without reading a reply.
+func (l *liveRedis) write(args ...string) {
+	l.t.Helper()
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	l.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := l.conn.Write(b.Bytes()); err != nil {
+		l.t.Fatalf("compare: %v", err)
+	}
+}
+
+// read reads one reply, as raw RESP.
+func (l *liveRedis) read() string {
+	l.t.Helper()
+	l.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	var out bytes.Buffer
+	if err := readRawReply(l.r, &out); err != nil {
+		l.t.Fatalf("compare: %v", err)
+	}
+	return out.String()
+}
+
+// do sends a command and returns its reply.
+func (l *liveRedis) do(args ...string) string {
+	l.t.Helper()
+	l.write(args...)
+	return l.read()
 }
