@@ -262,6 +262,10 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	outer := c.cur
 	c.cur = cmd
 	start := time.Now()
+	var am aofMark
+	if a := c.srv.aof; a != nil {
+		am = a.enter(c)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			w.Truncate(mark)
@@ -275,6 +279,9 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 			c.replyError(fmt.Errorf("ERR command '%s' (%s) panicked: %v; the server keeps serving, see its log", cmd.Name, who, r))
 		}
 		c.cur = outer
+		if am.on {
+			c.srv.aofLeave(c, cmd, args, am)
+		}
 		c.srv.afterCall(c, cmd, args, time.Since(start))
 	}()
 	if err := cmd.Handler(c, args); err != nil {

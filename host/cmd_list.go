@@ -1,6 +1,7 @@
 package host
 
 import (
+	"strconv"
 	"time"
 
 	"modis/host/internal/keyspace"
@@ -729,6 +730,9 @@ func (c *Client) blockPop(keys [][]byte, front bool, timeout time.Duration) {
 		if l == nil {
 			return false
 		}
+		if c.aofOn() {
+			c.alsoPropagate(popCommandName(front), k)
+		}
 		c.out.Array(2)
 		c.out.Bulk(k)
 		c.out.Bulk(listPop(l, front))
@@ -761,6 +765,9 @@ func (c *Client) blockMpop(a mpopArgs, timeout time.Duration) {
 		k, l := c.readyList(a.keys)
 		if l == nil {
 			return false
+		}
+		if c.aofOn() {
+			c.alsoPropagate(popCommandName(a.front), k, strconv.AppendInt(nil, a.count, 10))
 		}
 		c.popRangeWithKey(k, l, a.front, a.count)
 		return true
@@ -823,6 +830,8 @@ func (c *Client) blockMove(src, dst []byte, from, to bool, timeout time.Duration
 		// and leaves the element where it is, as Redis 7.0 does.
 		if err := c.lmoveFrom(k, l, dst, from, to); err != nil {
 			c.replyError(err)
+		} else if c.aofOn() {
+			c.alsoPropagate([]byte("LMOVE"), k, dst, whereName(from), whereName(to))
 		}
 		return true
 	}, timeoutNullArray)

@@ -32,6 +32,7 @@ func (s *Server) registerBuiltins() {
 	s.table.mustAdd(setCommands()...)
 	s.table.mustAdd(zsetCommands()...)
 	s.table.mustAdd(saveCommands()...)
+	s.table.mustAdd(aofCommands()...)
 }
 
 // Server commands: DBSIZE FLUSHDB FLUSHALL INFO CONFIG COMMAND TIME LASTSAVE
@@ -227,6 +228,7 @@ func (s *Server) setConfig(next Config) {
 	old := s.cfg
 	s.cfg = next
 	next.apply()
+	s.aofConfigChanged(old)
 	s.log.SetLevel(hclogLevel(next.LogLevel))
 	if lfu := strings.HasSuffix(next.MaxMemoryPolicy, "-lfu"); lfu != strings.HasSuffix(old.MaxMemoryPolicy, "-lfu") {
 		keyspace.SetPolicyLFU(s.dbs, lfu)

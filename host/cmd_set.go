@@ -317,6 +317,9 @@ func cmdSpop(c *Client, args [][]byte) error {
 		return nil
 	}
 	str, v, isInt := s.RemoveAt(s.RandomIndex())
+	if c.aofOn() {
+		c.alsoPropagate([]byte("SREM"), key, setMemberBytes(str, v, isInt))
+	}
 	c.notify(NotifySet, "spop", key)
 	writeSetMember(c.out, str, v, isInt)
 	if s.Len() == 0 {
@@ -350,15 +353,29 @@ func (c *Client) spopCount(key, arg []byte) error {
 		}
 		c.out.Set(all.Len())
 		writeSetMembers(c.out, all)
+		if c.aofOn() {
+			c.alsoPropagate([]byte("DEL"), key)
+		}
 		c.deleteEmptySet(key)
 		c.keyModified(key)
 		return nil
 	}
 	c.out.Set(int(count))
 	out := c.out
+	var popped [][]byte
+	aof := c.aofOn()
+	if aof {
+		popped = [][]byte{[]byte("SREM"), key}
+	}
 	s.PopRandom(int(count), func(str string, v int64, isInt bool) {
 		writeSetMember(out, str, v, isInt)
+		if aof {
+			popped = append(popped, setMemberBytes(str, v, isInt))
+		}
 	})
+	if aof {
+		c.alsoPropagate(popped...)
+	}
 	c.keyModified(key)
 	return nil
 }

@@ -278,6 +278,9 @@ func (c *Client) zsetBlock(keys [][]byte, max bool, count int, mpop bool, timeou
 		if z == nil {
 			return false
 		}
+		if c.aofOn() {
+			c.alsoPropagate(zpopCommandName(max), k, []byte(strconv.Itoa(count)))
+		}
 		c.zsetPop(k, z, max, count, true, mpop)
 		return true
 	}, func(c *Client) { c.out.NullArray() })

@@ -80,6 +80,15 @@ type Config struct {
 	// warnings are the directives of a config file that Modis accepted but
 	// cannot honour; New logs them.
 	warnings []string
+
+	// SavePoints are the save parameter's rules: a background save starts
+	// when at least [1] changes happened and [0] seconds passed since the
+	// last save. Empty: no automatic saves (Modis's default).
+	SavePoints [][2]int64
+	// readingFile is set while LoadFile runs: the first save line of a
+	// file replaces the rules, later ones add to them, as in Redis.
+	readingFile bool
+	saveLoaded  bool
 }
 
 // DefaultConfig returns Redis's defaults.
@@ -126,6 +135,7 @@ func (c Config) clone() Config {
 	c.Bind = append([]string(nil), c.Bind...)
 	c.LoadModules = append([]ModuleSpec(nil), c.LoadModules...)
 	c.LatencyTrackingPercentiles = append([]float64(nil), c.LatencyTrackingPercentiles...)
+	c.SavePoints = append([][2]int64(nil), c.SavePoints...)
 	if c.Extra != nil {
 		m := make(map[string]string, len(c.Extra))
 		for k, v := range c.Extra {
@@ -657,10 +667,17 @@ var params = []param{
 	// that accepted.
 	{
 		name: "save", mutable: true, multiArg: true,
-		get: func(c *Config) string { return "" },
+		get: func(c *Config) string {
+			var parts []string
+			for _, sp := range c.SavePoints {
+				parts = append(parts, strconv.FormatInt(sp[0], 10), strconv.FormatInt(sp[1], 10))
+			}
+			return strings.Join(parts, " ")
+		},
 		set: func(c *Config, args []string) error {
 			if len(args) == 1 && args[0] == "" {
-				return nil
+				args = nil
+				c.SavePoints = nil
 			}
 			if len(args)%2 != 0 {
 				return errors.New("Invalid save parameters")
@@ -671,13 +688,25 @@ var params = []param{
 					return errors.New("Invalid save parameters")
 				}
 			}
-			if len(args) == 0 {
-				return nil
+			// CONFIG SET replaces the rules; in a config file the first
+			// save line replaces the defaults and later lines add.
+			var pts [][2]int64
+			if c.readingFile && c.saveLoaded {
+				pts = append(pts, c.SavePoints...)
 			}
-			return &unsupportedError{"Modis does not persist data (RDB snapshots): only an empty save is accepted"}
+			if c.readingFile {
+				c.saveLoaded = true
+			}
+			for j := 0; j+1 < len(args); j += 2 {
+				secs, _ := strconv.ParseInt(args[j], 10, 64)
+				changes, _ := strconv.ParseInt(args[j+1], 10, 64)
+				pts = append(pts, [2]int64{secs, changes})
+			}
+			c.SavePoints = pts
+			return nil
 		},
 	},
-	unsupportedBool("appendonly", true, "the append only file"),
+	liveParam(inertBool("appendonly", "", true, false)),
 	unsupportedBool("daemonize", false, "daemonizing (run it under a supervisor)"),
 	unsupportedParam("supervised", false, "no", "supervision protocols", func(args []string) (string, error) {
 		s, err := oneArg(args)
@@ -746,8 +775,8 @@ var params = []param{
 	inertBool("no-appendfsync-on-rewrite", "", true, false),
 	inertBool("cluster-require-full-coverage", "", true, true),
 	inertBool("rdb-save-incremental-fsync", "", true, true),
-	inertBool("aof-load-truncated", "", true, true),
-	inertBool("aof-use-rdb-preamble", "", true, true),
+	liveParam(inertBool("aof-load-truncated", "", true, true)),
+	liveParam(inertBool("aof-use-rdb-preamble", "", true, true)),
 	inertBool("aof-timestamp-enabled", "", true, false),
 	inertBool("cluster-replica-no-failover", "cluster-slave-no-failover", true, false),
 	inertBool("replica-lazy-flush", "slave-lazy-flush", true, false),
@@ -778,8 +807,8 @@ var params = []param{
 		}
 		return s, err
 	})),
-	inertString("appendfilename", "", false, "appendonly.aof"),
-	inertString("appenddirname", "", false, "appendonlydir"),
+	liveParam(inertString("appendfilename", "", false, "appendonly.aof")),
+	liveParam(inertString("appenddirname", "", false, "appendonlydir")),
 	inertString("server_cpulist", "", false, ""),
 	inertString("bio_cpulist", "", false, ""),
 	inertString("aof_rewrite_cpulist", "", false, ""),
@@ -789,7 +818,7 @@ var params = []param{
 	inertString("bind-source-addr", "", true, ""),
 	inertEnum("syslog-facility", false, []string{"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"}, "local0"),
 	inertEnum("repl-diskless-load", true, []string{"disabled", "on-empty-db", "swapdb"}, "disabled"),
-	inertEnum("appendfsync", true, []string{"everysec", "always", "no"}, "everysec"),
+	liveParam(inertEnum("appendfsync", true, []string{"everysec", "always", "no"}, "everysec")),
 	inertEnum("oom-score-adj", true, []string{"no", "yes", "relative", "absolute"}, "no"),
 	inertEnum("acl-pubsub-default", true, []string{"allchannels", "resetchannels"}, "resetchannels"),
 	inertEnum("sanitize-dump-payload", true, []string{"no", "yes", "clients"}, "no"),
@@ -970,7 +999,10 @@ func (c *Config) getMatching(patterns ...string) [][2]string {
 // a bad value is an error naming the file and line. A directive Modis
 // accepts but cannot honour is noted in c.Warnings.
 func (c *Config) LoadFile(path string) error {
-	if err := c.loadFile(path, 0); err != nil {
+	c.readingFile = true
+	err := c.loadFile(path, 0)
+	c.readingFile = false
+	if err != nil {
 		return err
 	}
 	c.ConfigFile = path
@@ -1230,7 +1262,7 @@ func (c *Config) Rewrite() error {
 // loadmodule.
 func rewritable(p *param) bool {
 	switch p.name {
-	case "loadmodule", "save", "appendonly", "daemonize", "supervised", "logfile", "pidfile", "syslog-enabled",
+	case "loadmodule", "daemonize", "supervised", "logfile", "pidfile", "syslog-enabled",
 		"unixsocket", "io-threads", "io-threads-do-reads", "cluster-enabled", "replicaof", "tls-port", "aclfile":
 		return false
 	}

@@ -286,10 +286,10 @@ func TestConfigSetParams(t *testing.T) {
 		{"hash-max-listpack-value", []string{"1024"}, "", func(c *Config) bool { return c.HashMaxValue == 1024 }},
 		// Features Modis does not have: only what Modis does is accepted.
 		{"save", []string{""}, "", func(c *Config) bool { return true }},
-		{"save", []string{"3600", "1"}, "Modis does not persist data (RDB snapshots): only an empty save is accepted", nil},
+		{"save", []string{"3600", "1", "60", "5"}, "", func(c *Config) bool { return reflect.DeepEqual(c.SavePoints, [][2]int64{{3600, 1}, {60, 5}}) }},
 		{"save", []string{"3600"}, "Invalid save parameters", nil},
 		{"appendonly", []string{"no"}, "", func(c *Config) bool { return true }},
-		{"appendonly", []string{"yes"}, "Modis does not support the append only file: only 'no' is accepted", nil},
+		{"appendonly", []string{"yes"}, "", func(c *Config) bool { return c.aofEnabled() }},
 		{"appendonly", []string{"maybe"}, "argument must be 'yes' or 'no'", nil},
 		// Memory values, as Redis's memtoull.
 		{"maxmemory", []string{"100mb"}, "", func(c *Config) bool { return c.MaxMemory == 100<<20 }},
@@ -564,7 +564,10 @@ requirepass foobared
 	for _, w := range c.Warnings() {
 		ignored = append(ignored, strings.Fields(strings.SplitN(w, ": ", 2)[1])[0])
 	}
-	want := []string{"daemonize", "pidfile", "logfile", "save", "save", "save"}
+	want := []string{"daemonize", "pidfile", "logfile"}
+	if !reflect.DeepEqual(c.SavePoints, [][2]int64{{3600, 1}, {300, 100}, {60, 10000}}) {
+		t.Errorf("save lines accumulate: %v", c.SavePoints)
+	}
 	if !reflect.DeepEqual(ignored, want) {
 		t.Errorf("warnings for %q, want %q:\n%s", ignored, want, strings.Join(c.Warnings(), "\n"))
 	}
@@ -637,7 +640,7 @@ func TestConfigInclude(t *testing.T) {
 
 // New logs the directives a config file could not honour.
 func TestConfigWarningsLogged(t *testing.T) {
-	path := cfgWriteFile(t, "daemonize yes\nappendonly yes\nactiverehashing no\n")
+	path := cfgWriteFile(t, "daemonize yes\nactiverehashing no\n")
 	c := DefaultConfig()
 	if err := c.LoadFile(path); err != nil {
 		t.Fatal(err)
@@ -647,7 +650,7 @@ func TestConfigWarningsLogged(t *testing.T) {
 	if _, err := New(c, log); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"daemonize yes: ignored", "appendonly yes: ignored", "activerehashing no: accepted, but modis does not use it"} {
+	for _, want := range []string{"daemonize yes: ignored", "activerehashing no: accepted, but modis does not use it"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, buf.String())
 		}

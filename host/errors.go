@@ -140,3 +140,10 @@ var (
 	errGetkeysArity            = errors.New("ERR Invalid number of arguments specified for command")
 	errGetkeysInvalidArgs      = errors.New("ERR Invalid arguments specified for command")
 )
+
+// Errors of BGSAVE, SAVE and SHUTDOWN.
+var (
+	ErrBgsaveInProgress = errors.New("ERR Background save already in progress")
+	ErrShutdownFailed   = errors.New("ERR Errors trying to SHUTDOWN. Check logs.")
+	ErrNoShutdown       = errors.New("ERR No shutdown in progress.")
+)

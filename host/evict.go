@@ -256,6 +256,7 @@ func (s *Server) performEvictions() int {
 			// not count evictions as changes to save.
 			s.touchWatched(db, k)
 			s.trackingInvalidate(k, nil)
+			s.propagateDeletion(db.ID, k)
 			s.notifyKeyspaceEvent(NotifyEvicted, "evicted", k, db.ID)
 		}
 		keys++

@@ -55,6 +55,7 @@ func (s *Server) keyModified(by *Client, db *keyspace.DB, key []byte) {
 // active cycle. Lock held.
 func (s *Server) keyExpired(db *keyspace.DB, key string) {
 	k := []byte(key)
+	s.propagateDeletion(db.ID, k)
 	s.touchWatched(db, k)
 	s.trackingInvalidate(k, nil)
 	s.notifyKeyspaceEvent(NotifyExpired, "expired", k, db.ID)

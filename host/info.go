@@ -448,14 +448,15 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 		infoLine(sb, kv[0], kv[1])
 	}
 	infoLine(sb, "rdb_changes_since_last_save", s.dirty)
+	bgIn, bgStatus, bgLast, bgCur, bgSaves, bgCow := s.infoBgsave()
 	for _, kv := range [][2]string{
-		{"rdb_bgsave_in_progress", "0"}, {"rdb_last_save_time", strconv.FormatInt(s.lastSave.Unix(), 10)},
-		{"rdb_last_bgsave_status", "ok"}, {"rdb_last_bgsave_time_sec", "-1"}, {"rdb_current_bgsave_time_sec", "-1"},
-		{"rdb_saves", "0"}, {"rdb_last_cow_size", "0"}, {"rdb_last_load_keys_expired", "0"},
-		{"rdb_last_load_keys_loaded", "0"}, {"aof_enabled", "0"}, {"aof_rewrite_in_progress", "0"},
+		{"rdb_bgsave_in_progress", bgIn}, {"rdb_last_save_time", strconv.FormatInt(s.lastSave.Unix(), 10)},
+		{"rdb_last_bgsave_status", bgStatus}, {"rdb_last_bgsave_time_sec", bgLast}, {"rdb_current_bgsave_time_sec", bgCur},
+		{"rdb_saves", bgSaves}, {"rdb_last_cow_size", bgCow}, {"rdb_last_load_keys_expired", "0"},
+		{"rdb_last_load_keys_loaded", "0"}, {"aof_enabled", s.infoAOFEnabled()}, {"aof_rewrite_in_progress", "0"},
 		{"aof_rewrite_scheduled", "0"}, {"aof_last_rewrite_time_sec", "-1"}, {"aof_current_rewrite_time_sec", "-1"},
 		{"aof_last_bgrewrite_status", "ok"}, {"aof_rewrites", "0"}, {"aof_rewrites_consecutive_failures", "0"},
-		{"aof_last_write_status", "ok"}, {"aof_last_cow_size", "0"}, {"module_fork_in_progress", "0"},
+		{"aof_last_write_status", s.infoAOFWriteStatus()}, {"aof_last_cow_size", "0"}, {"module_fork_in_progress", "0"},
 		{"module_fork_last_cow_size", "0"},
 	} {
 		infoLine(sb, kv[0], kv[1])

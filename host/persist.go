@@ -2,7 +2,7 @@ package host
 
 // Persistence: RDB snapshots (SAVE, loading at startup, DEBUG RELOAD).
 // SAVE is synchronous: it runs under the execution lock, like Redis's SAVE.
-// There is no BGSAVE and no AOF yet.
+// BGSAVE, save points and SHUTDOWN are in persist_bg.go. There is no AOF yet.
 
 import (
 	"errors"
@@ -60,6 +60,8 @@ func (s *Server) saveRDB() error {
 	}
 	s.dirty = 0
 	s.lastSave = time.Now()
+	s.bg.saves++
+	s.bg.lastFailed = false
 	s.log.Info("DB saved on disk", "file", path, "took", time.Since(start).String())
 	return nil
 }
@@ -145,6 +147,9 @@ func (s *Server) loadRDB() error {
 
 // cmdSave is SAVE.
 func cmdSave(c *Client, _ [][]byte) error {
+	if c.srv.bgsaveInProgress() {
+		return ErrBgsaveInProgress
+	}
 	if err := c.srv.saveRDB(); err != nil {
 		return errors.New("ERR " + err.Error())
 	}
@@ -206,5 +211,9 @@ func saveCommands() []*Command {
 	return []*Command{
 		{Name: "save", Arity: 1, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading | FlagNoMulti, Group: "server", Handler: cmdSave,
 			Summary: "Synchronously saves the database(s) to disk.", Since: "1.0.0"},
+		{Name: "bgsave", Arity: -1, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading, Group: "server", Handler: cmdBgsave,
+			Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0"},
+		{Name: "shutdown", Arity: -1, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagNoMulti | FlagAllowBusy, Group: "server", Handler: cmdShutdown,
+			Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0"},
 	}
 }

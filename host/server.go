@@ -49,7 +49,8 @@ type Server struct {
 	modules *moduleHost
 	clients map[int64]*Client
 	nextID  int64
-	dirty   int64 // changes since the last save (Redis's server.dirty)
+	dirty   int64     // changes since the last save (Redis's server.dirty)
+	aof     *aofState // the append-only file; nil when appendonly is no
 	ps      pubsub
 	trk     tracking
 	blocked map[readyKey][]*Client // clients blocked on each key, in order
@@ -70,6 +71,7 @@ type Server struct {
 	listening    bool             // Start ran: process-wide settings (memory limit) apply
 	cmdStats     map[*Command]*cmdStat
 	memProbe     memProbe // tests: replaces the runtime's memory reading
+	bg           bgState  // BGSAVE, save points, SHUTDOWN (persist_bg.go)
 
 	started   time.Time
 	listeners []*redcon.Server
@@ -156,7 +158,7 @@ func (s *Server) Start() error {
 		}
 	}
 	s.mu.Lock()
-	err := s.loadRDB()
+	err := s.loadData()
 	s.mu.Unlock()
 	if err != nil {
 		return err
@@ -204,6 +206,8 @@ func (s *Server) Start() error {
 	s.mu.Unlock()
 	s.wg.Add(1)
 	go s.cron()
+	s.wg.Add(1)
+	go s.aofCron()
 	return nil
 }
 
@@ -223,6 +227,7 @@ func (s *Server) Stop() {
 	}
 	s.wg.Wait()
 	s.mu.Lock()
+	s.aofStop()
 	if s.listening {
 		s.listening = false
 		s.restoreMemoryLimit()
@@ -267,6 +272,7 @@ func (s *Server) cron() {
 		if s.cfg.MaxMemory > 0 {
 			s.performEvictions()
 		}
+		s.saveCron(start)
 		if start.Sub(lastSlow) >= time.Second {
 			lastSlow = start
 			s.clientsCron(start)
@@ -416,7 +422,16 @@ func (s *Server) serveRESP(conn redcon.Conn, cmd redcon.Command) {
 		}
 	}
 	out := c.endBatch()
+	var aw *aofWriter
+	var aofTarget int64
+	var aofAlways bool
+	if s.aof != nil {
+		aw, aofTarget, aofAlways = s.aofQueue()
+	}
 	s.mu.Unlock()
+	if aw != nil { // the batch's writes reach the AOF before its replies go out
+		s.aofCommit(aw, aofTarget, aofAlways)
+	}
 	if out != nil {
 		c.conn.WriteRaw(out)
 	}

@@ -128,12 +128,24 @@ func run(cfg host.Config) error {
 		log.Error("cannot start server", "error", err)
 		return err
 	}
+	// SIGINT and SIGTERM shut down as SHUTDOWN does without options: a
+	// final save when save points are configured; if that save fails the
+	// server keeps running, as Redis does. SHUTDOWN ends the wait too.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	s := <-sig
-	log.Info("received signal, shutting down", "signal", s.String())
-	srv.Stop()
-	return nil
+	for {
+		select {
+		case s := <-sig:
+			log.Info("received signal, scheduling shutdown", "signal", s.String())
+			if err := srv.Shutdown(); err != nil {
+				log.Warn("errors trying to shut down the server, check the logs for more information", "signal", s.String())
+				continue
+			}
+		case <-srv.Done():
+		}
+		<-srv.Done() // stopped, a cancelled background save cleaned up
+		return nil
+	}
 }
 
 func newVersionCmd() *cobra.Command {

@@ -71,6 +71,11 @@ type Entry struct {
 	key  string // the name, shared with the map's key
 	idx  uint32 // position in DB.slots
 	eidx uint32 // position in DB.exps plus one; 0 when not there
+	// snap is the generation of the last snapshot that accounted for the
+	// entry: visited it, copied its old value aside, or saw it born after
+	// its start. An entry whose snap is not the running snapshot's
+	// generation still has to be saved (see snapshot.go).
+	snap uint32
 }
 
 // Hash returns the entry's hash (nil if it is not one).
@@ -89,8 +94,10 @@ type Stats struct {
 
 // shared is the state all databases of one New share.
 type shared struct {
-	now int64 // the latest clock a call passed in (Unix ms)
-	lfu bool  // an LFU maxmemory policy: access counters instead of times
+	now  int64     // the latest clock a call passed in (Unix ms)
+	lfu  bool      // an LFU maxmemory policy: access counters instead of times
+	snap *Snapshot // the running background save, or nil
+	gen  uint32    // the generation of the latest snapshot
 }
 
 // DB is one numbered database.
@@ -193,6 +200,15 @@ func (db *DB) expire(e *Entry) {
 // Peek returns the live entry for key for a write: no hit/miss stats, but
 // the access is recorded (LRU/LFU), as Redis's lookupKeyWrite does.
 func (db *DB) Peek(key []byte, now int64) *Entry {
+	e := db.peek(key, now)
+	if e != nil && db.sh.snap != nil {
+		db.sh.snap.preserve(db, e)
+	}
+	return e
+}
+
+// peek is Peek without the snapshot's copy-on-write, for reads.
+func (db *DB) peek(key []byte, now int64) *Entry {
 	db.sh.now = now
 	e := db.live(key, now)
 	if e != nil {
@@ -205,13 +221,17 @@ func (db *DB) Peek(key []byte, now int64) *Entry {
 // recording an access (OBJECT, DEBUG-like inspection, internal checks).
 func (db *DB) PeekNoTouch(key []byte, now int64) *Entry {
 	db.sh.now = now
-	return db.live(key, now)
+	e := db.live(key, now)
+	if e != nil && db.sh.snap != nil {
+		db.sh.snap.preserve(db, e)
+	}
+	return e
 }
 
 // Lookup returns the live entry for key (nil if missing or expired), counts
 // a keyspace hit or miss and records the access (LRU/LFU).
 func (db *DB) Lookup(key []byte, now int64) *Entry {
-	e := db.Peek(key, now)
+	e := db.peek(key, now)
 	if e == nil {
 		db.miss(key)
 	} else {
@@ -223,7 +243,8 @@ func (db *DB) Lookup(key []byte, now int64) *Entry {
 // LookupNoTouch is Lookup without recording the access, as Redis's
 // LOOKUP_NOTOUCH reads (EXISTS, TYPE, TTL) do.
 func (db *DB) LookupNoTouch(key []byte, now int64) *Entry {
-	e := db.PeekNoTouch(key, now)
+	db.sh.now = now
+	e := db.live(key, now)
 	if e == nil {
 		db.miss(key)
 	} else {
@@ -236,6 +257,14 @@ func (db *DB) LookupNoTouch(key []byte, now int64) *Entry {
 // must not be stored under another key or in another database.
 func (db *DB) Set(key []byte, e *Entry) {
 	old := db.keys[string(key)]
+	if sn := db.sh.snap; sn != nil {
+		if old != nil && old != e {
+			sn.preserve(db, old)
+		}
+		if old != e {
+			e.snap = sn.gen // a new value: not part of the snapshot
+		}
+	}
 	switch {
 	case old == e:
 		db.trackExpire(e)
@@ -270,6 +299,9 @@ func (db *DB) Set(key []byte, e *Entry) {
 
 // SetExpire sets (at > 0) or clears (at == 0) the expiry of a present key.
 func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
+	if db.sh.snap != nil && db.owns(e) {
+		db.sh.snap.preserve(db, e)
+	}
 	e.Expire = at
 	db.trackExpire(e)
 }
@@ -304,6 +336,9 @@ func (db *DB) Delete(key []byte, now int64) bool {
 
 // remove takes e out of the map and both dense slices.
 func (db *DB) remove(e *Entry) {
+	if db.sh.snap != nil {
+		db.sh.snap.preserve(db, e)
+	}
 	delete(db.keys, e.key)
 	last := len(db.slots) - 1
 	if i := int(e.idx); i != last {
@@ -332,6 +367,11 @@ func (db *DB) removeExpire(e *Entry) {
 
 // Flush removes every key.
 func (db *DB) Flush() {
+	if sn := db.sh.snap; sn != nil {
+		for _, e := range db.slots {
+			sn.preserve(db, e)
+		}
+	}
 	db.keys = map[string]*Entry{}
 	db.slots = nil
 	db.exps = nil
@@ -340,6 +380,14 @@ func (db *DB) Flush() {
 // Swap exchanges the contents of two databases, as SWAPDB does: IDs,
 // callbacks and stats stay with the DB values.
 func (db *DB) Swap(other *DB) {
+	if sn := db.sh.snap; sn != nil {
+		for _, e := range db.slots {
+			sn.preserve(db, e)
+		}
+		for _, e := range other.slots {
+			sn.preserve(other, e)
+		}
+	}
 	db.keys, other.keys = other.keys, db.keys
 	db.slots, other.slots = other.slots, db.slots
 	db.exps, other.exps = other.exps, db.exps

@@ -89,6 +89,7 @@ type Encoder struct {
 	compress bool
 	err      error
 	scratch  []byte
+	lzf      []byte // LZF output, reused
 }
 
 // NewEncoder returns an encoder writing to w; compress is rdbcompression
@@ -172,7 +173,8 @@ func (e *Encoder) String(s []byte) {
 		}
 	}
 	if e.compress && len(s) > 20 {
-		if c := lzfCompress(s, len(s)-4); c != nil {
+		if c := lzfCompress(e.lzf, s, len(s)-4); c != nil {
+			e.lzf = c
 			e.byte1(lenEnc<<6 | encLZF)
 			e.Length(uint64(len(c)))
 			e.Length(uint64(len(s)))
@@ -328,6 +330,14 @@ func (e *Encoder) Finish() error {
 	if e.err == nil {
 		_, e.err = e.w.Write(b[:])
 	}
+	if e.err == nil {
+		e.err = e.w.Flush()
+	}
+	return e.err
+}
+
+// Flush writes what is buffered to the underlying writer.
+func (e *Encoder) Flush() error {
 	if e.err == nil {
 		e.err = e.w.Flush()
 	}

@@ -16,13 +16,16 @@ const (
 )
 
 // lzfCompress compresses in and returns the result if it is at most max
-// bytes long, else nil.
-func lzfCompress(in []byte, max int) []byte {
+// bytes long, else nil. The result is built in buf when it is big enough.
+func lzfCompress(buf, in []byte, max int) []byte {
 	n := len(in)
 	if n < 4 {
 		return nil
 	}
-	out := make([]byte, 0, max)
+	out := buf[:0]
+	if cap(out) < max {
+		out = make([]byte, 0, max)
+	}
 	var htab [1 << lzfHashLog]int32 // positions plus one
 	lit := 0                        // start of the pending literal run
 	flush := func(end int) bool {

@@ -25,7 +25,7 @@ func TestLZFRoundTrip(t *testing.T) {
 		strings.Repeat("a", 100), strings.Repeat("abcdefgh", 1000), "the quick brown fox jumps over the lazy dog the quick brown fox",
 		strings.Repeat("x", 70000) + "tail",
 	} {
-		c := lzfCompress([]byte(s), len(s)-4)
+		c := lzfCompress(nil, []byte(s), len(s)-4)
 		if c == nil {
 			t.Fatalf("%d bytes did not compress", len(s))
 		}
@@ -34,7 +34,7 @@ func TestLZFRoundTrip(t *testing.T) {
 			t.Fatalf("round trip of %d bytes: %v", len(s), err)
 		}
 	}
-	if lzfCompress([]byte("abcdefghijklmnopqrstuvwxyz"), 22) != nil {
+	if lzfCompress(nil, []byte("abcdefghijklmnopqrstuvwxyz"), 22) != nil {
 		t.Fatal("incompressible data compressed")
 	}
 }

@@ -1,0 +1,381 @@
+package host
+
+// The append-only file, as Redis 7.0 keeps it: a directory (appenddirname)
+// holding a base file (an RDB snapshot, appendonly.aof.N.base.rdb), the
+// incremental files of commands written since (appendonly.aof.M.incr.aof)
+// and the manifest that lists them (appendonly.aof.manifest).
+//
+// Propagation: Client.call counts calls and, after a command that changed
+// the dataset (Server.dirty grew) and propagated nothing itself, records
+// its effect form (aof_propagate.go) in RESP into aofState.tx. Commands
+// that run others (EXEC, EVAL, FCALL, module commands) propagate what their
+// inner commands did. When the outermost call returns, tx goes to the AOF
+// buffer, wrapped in MULTI/EXEC when it holds more than one command.
+//
+// Writing: at the end of each batch, while the execution lock is still
+// held, the buffer moves to the writer's pending bytes; after the lock is
+// released the connection goroutine writes them (and with appendfsync
+// always fsyncs) before it sends the batch's replies. Writers that arrive
+// while another one is writing find their bytes already written by it:
+// a group commit. With everysec a goroutine fsyncs once a second.
+//
+// Everything here is touched only when appendonly is yes: Server.aof is nil
+// otherwise.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// aofState is the AOF's propagation state and writer. Fields other than w
+// are guarded by the execution lock.
+type aofState struct {
+	depth   int    // nesting of running calls
+	txn     int    // commands encoded in tx
+	side    int    // of those, deletions of expired or evicted keys
+	tx      []byte // the outermost command's propagated commands, RESP
+	txdb    int    // database the commands in tx are in
+	seldb   int    // database the AOF is in (-1: unknown, a SELECT is due)
+	buf     []byte // encoded, not yet handed to the writer
+	always  bool   // appendfsync always
+	fsync   bool   // appendfsync always or everysec
+	w       *aofWriter
+	man     aofManifest
+	lastErr error
+}
+
+// aofWriter appends to the current incremental file.
+type aofWriter struct {
+	mu      sync.Mutex // file writes
+	f       *os.File
+	closed  bool
+	written atomic.Int64 // bytes written to the file (changed under mu)
+	synced  atomic.Int64 // bytes fsynced (changed under mu)
+	err     error
+
+	pmu     sync.Mutex // pending and queued
+	pending []byte
+	spare   []byte
+	queued  int64
+}
+
+// aofMark is what call remembers about the AOF when a command starts.
+type aofMark struct {
+	on    bool
+	dirty int64
+	txn   int // a.txn - a.side when the call started
+	db    int
+}
+
+// aofEnter notes a call starting. Lock held, AOF on.
+func (a *aofState) enter(c *Client) aofMark {
+	a.depth++
+	return aofMark{on: true, dirty: c.srv.dirty, txn: a.txn - a.side, db: c.db.ID}
+}
+
+// aofLeave records what a finished call propagates. Lock held.
+func (s *Server) aofLeave(c *Client, cmd *Command, args [][]byte, m aofMark) {
+	a := s.aof
+	if a == nil {
+		return
+	}
+	if a.depth > 0 {
+		a.depth--
+	}
+	// Nothing the call ran propagated anything itself (deletions of expired
+	// keys found on the way do not count): record its effect form.
+	if a.txn-a.side == m.txn && s.dirty > m.dirty && (cmd.Flags&FlagWrite != 0 || cmd.Module != nil) {
+		if !propagateEffect(c, cmd, args, m.db) {
+			a.add(m.db, args)
+		}
+	}
+	if a.depth == 0 {
+		a.endTop()
+	}
+}
+
+// alsoPropagate records args as (part of) the running command's effect, as
+// Redis's alsoPropagate. Outside any call (a blocked client being served)
+// it goes to the AOF at once. Call it only when c.srv.aof != nil.
+func (c *Client) alsoPropagate(args ...[]byte) {
+	a := c.srv.aof
+	if a == nil {
+		return
+	}
+	a.add(c.db.ID, args)
+	if a.depth == 0 {
+		a.endTop()
+	}
+}
+
+// aofOn reports whether commands are being propagated to an AOF.
+func (c *Client) aofOn() bool { return c.srv.aof != nil }
+
+// add encodes one command in db into tx.
+func (a *aofState) add(db int, args [][]byte) {
+	if a.txn == 0 {
+		a.txdb = a.seldb
+	}
+	if db != a.seldb {
+		a.tx = appendCommand(a.tx, []byte("SELECT"), []byte(strconv.Itoa(db)))
+		a.seldb = db
+	}
+	a.tx = appendCommand(a.tx, args...)
+	a.txn++
+}
+
+// endTop moves the outermost command's propagation to the buffer.
+func (a *aofState) endTop() {
+	switch {
+	case a.txn == 0:
+		return
+	case a.txn == 1:
+		a.buf = append(a.buf, a.tx...)
+	default:
+		a.buf = append(a.buf, "*1\r\n$5\r\nMULTI\r\n"...)
+		a.buf = append(a.buf, a.tx...)
+		a.buf = append(a.buf, "*1\r\n$4\r\nEXEC\r\n"...)
+	}
+	a.tx = a.tx[:0]
+	a.txn, a.side = 0, 0
+}
+
+// propagateDeletion records the removal of an expired or evicted key as a
+// DEL, as Redis's propagateDeletion does, so a reload does not bring it back.
+// During a command it goes into the command's propagation (ahead of the
+// command's own effects, wrapped with them in MULTI/EXEC); from the cron it
+// goes out at once. Lock held.
+func (s *Server) propagateDeletion(db int, key []byte) {
+	a := s.aof
+	if a == nil {
+		return
+	}
+	a.add(db, [][]byte{[]byte("DEL"), key})
+	a.side++
+	if a.depth == 0 {
+		a.endTop()
+	}
+}
+
+// appendCommand appends args as a RESP array of bulk strings.
+func appendCommand(b []byte, args ...[]byte) []byte {
+	b = append(b, '*')
+	b = strconv.AppendInt(b, int64(len(args)), 10)
+	b = append(b, '\r', '\n')
+	for _, x := range args {
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(x)), 10)
+		b = append(b, '\r', '\n')
+		b = append(b, x...)
+		b = append(b, '\r', '\n')
+	}
+	return b
+}
+
+// aofQueue hands the buffer to the writer. It returns the writer and the
+// position the caller must see written (and fsynced, with always) before
+// it replies; nil when there is nothing to wait for. Lock held.
+func (s *Server) aofQueue() (*aofWriter, int64, bool) {
+	a := s.aof
+	if a == nil {
+		return nil, 0, false
+	}
+	w := a.w
+	w.pmu.Lock()
+	if len(a.buf) > 0 {
+		w.pending = append(w.pending, a.buf...)
+		w.queued += int64(len(a.buf))
+		a.buf = a.buf[:0]
+	}
+	target := w.queued
+	w.pmu.Unlock()
+	return w, target, a.always
+}
+
+// flush writes the pending bytes up to target (and whatever else is
+// pending), fsyncing when asked. Called without the execution lock.
+func (w *aofWriter) flush(target int64, fsync bool) error {
+	// Fast path: a batch that wrote nothing, and whose reads saw nothing
+	// not yet durable, does not wait for another goroutine's fsync.
+	if fsync && w.synced.Load() >= target || !fsync && w.written.Load() >= target {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil // a rewrite or shutdown made these bytes durable
+	}
+	if w.written.Load() < target {
+		w.pmu.Lock()
+		data := w.pending
+		w.pending = w.spare[:0]
+		w.pmu.Unlock()
+		if _, err := w.f.Write(data); err != nil && w.err == nil {
+			w.err = err
+		}
+		w.written.Add(int64(len(data)))
+		w.spare = data[:0]
+	}
+	if written := w.written.Load(); fsync && w.synced.Load() < written {
+		if err := w.f.Sync(); err != nil && w.err == nil {
+			w.err = err
+		}
+		w.synced.Store(written)
+	}
+	return w.err
+}
+
+// close writes what is pending, fsyncs and closes the file.
+func (w *aofWriter) close() error {
+	w.pmu.Lock()
+	target := w.queued
+	w.pmu.Unlock()
+	err := w.flush(target, true)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.closed = true
+		if cerr := w.f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// aofCommit writes the batch's AOF bytes before its replies go out; with
+// appendfsync always they are fsynced first. Called by the connection
+// goroutine after it releases the execution lock.
+func (s *Server) aofCommit(w *aofWriter, target int64, always bool) {
+	if err := w.flush(target, always); err != nil {
+		s.log.Error("writing the append only file failed", "error", err)
+	}
+}
+
+// aofParams reads the AOF parameters.
+func (c *Config) aofEnabled() bool    { return c.extra("appendonly", "no") == "yes" }
+func (c *Config) aofFsync() string    { return c.extra("appendfsync", "everysec") }
+func (c *Config) aofFilename() string { return c.extra("appendfilename", "appendonly.aof") }
+func (c *Config) aofDirname() string  { return c.extra("appenddirname", "appendonlydir") }
+func (c *Config) aofLoadTruncated() bool {
+	return c.extra("aof-load-truncated", "yes") == "yes"
+}
+func (c *Config) aofRDBPreamble() bool { return c.extra("aof-use-rdb-preamble", "yes") == "yes" }
+
+// liveParam is a parameter kept in Config.Extra that Modis acts on (the
+// AOF's): no "not honoured" warning.
+func liveParam(p param) param {
+	p.inert = false
+	return p
+}
+
+// aofDir is dir/appenddirname.
+func (s *Server) aofDir() string { return filepath.Join(s.cfg.Dir, s.cfg.aofDirname()) }
+
+// setFsyncPolicy copies appendfsync into the state. Lock held.
+func (a *aofState) setFsyncPolicy(p string) {
+	a.always = p == "always"
+	a.fsync = p != "no"
+}
+
+// aofCron is the everysec goroutine: once a second it writes what is
+// pending and, unless appendfsync is no, fsyncs.
+func (s *Server) aofCron() {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		w, target, _ := s.aofQueue()
+		fsync := s.aof != nil && s.aof.fsync
+		s.mu.Unlock()
+		if w != nil {
+			if err := w.flush(target, fsync); err != nil {
+				s.log.Error("writing the append only file failed", "error", err)
+			}
+		}
+	}
+}
+
+// aofStop closes the AOF (appendonly turned off, server stopping). Lock
+// held.
+func (s *Server) aofStop() {
+	a := s.aof
+	if a == nil {
+		return
+	}
+	a.endTop()
+	w, _, _ := s.aofQueue()
+	s.aof = nil
+	if err := w.close(); err != nil {
+		s.log.Error("closing the append only file failed", "error", err)
+	}
+}
+
+// aofConfigChanged applies a CONFIG SET of the AOF parameters. Lock held.
+func (s *Server) aofConfigChanged(old Config) {
+	on := s.cfg.aofEnabled()
+	switch {
+	case on && s.aof == nil:
+		if err := s.aofStart(); err != nil {
+			s.log.Error("turning the append only file on failed", "error", err)
+			s.cfg.setExtra("appendonly", "no")
+		}
+	case !on && s.aof != nil:
+		s.aofStop()
+	case on:
+		s.aof.setFsyncPolicy(s.cfg.aofFsync())
+	}
+}
+
+// aofStart turns the AOF on at run time (CONFIG SET appendonly yes): a
+// rewrite makes a base of the current dataset, synchronously, under the
+// execution lock (Redis forks for it). Lock held.
+func (s *Server) aofStart() error {
+	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
+		return fmt.Errorf("creating the append only file directory: %w", err)
+	}
+	man, err := readManifest(s.aofDir(), s.cfg.aofFilename())
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	a := &aofState{seldb: -1}
+	a.setFsyncPolicy(s.cfg.aofFsync())
+	a.man = man
+	if err := s.aofRewrite(a); err != nil {
+		return err
+	}
+	s.aof = a
+	return nil
+}
+
+// infoAOFEnabled is INFO's aof_enabled. Lock held.
+func (s *Server) infoAOFEnabled() string {
+	if s.aof != nil {
+		return "1"
+	}
+	return "0"
+}
+
+// infoAOFWriteStatus is INFO's aof_last_write_status. Lock held.
+func (s *Server) infoAOFWriteStatus() string {
+	if s.aof == nil {
+		return "ok"
+	}
+	w := s.aof.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return "err"
+	}
+	return "ok"
+}

@@ -1,0 +1,179 @@
+// Command bgsavestall measures what a background save costs the clients of
+// a Redis-compatible server on loopback: it fills -keys keys (pipelined
+// SETs), then runs BGSAVE while one client PINGs in a loop, and prints the
+// longest PING round trip during the save and the save's duration:
+//
+//	stall_us=1234 save_ms=567
+//
+// Used by scripts/bench-bgsave.sh.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:6379", "server address (loopback)")
+	keys := flag.Int("keys", 1000000, "keys to fill (0: keep what is there)")
+	idle := flag.Duration("idle", 0, "instead of BGSAVE, measure the PING stall over this long with no save (a baseline)")
+	flag.Parse()
+	idleFor = *idle
+	if err := run(*addr, *keys); err != nil {
+		fmt.Fprintln(os.Stderr, "bgsavestall:", err)
+		os.Exit(1)
+	}
+}
+
+type conn struct {
+	c net.Conn
+	r *bufio.Reader
+	w *bufio.Writer
+}
+
+func dial(addr string) (*conn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c, bufio.NewReaderSize(c, 1<<16), bufio.NewWriterSize(c, 1<<16)}, nil
+}
+
+func (c *conn) send(args ...string) {
+	fmt.Fprintf(c.w, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(c.w, "$%d\r\n%s\r\n", len(a), a)
+	}
+}
+
+// reply reads one reply and returns its first line (bulk: the payload).
+func (c *conn) reply() (string, error) {
+	line, err := c.r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line[0] == '$' {
+		n, _ := strconv.Atoi(line[1:])
+		if n < 0 {
+			return "", nil
+		}
+		buf := make([]byte, n+2)
+		if _, err := ioReadFull(c.r, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	}
+	if line[0] == '-' {
+		return line, fmt.Errorf("%s", line)
+	}
+	return line, nil
+}
+
+func ioReadFull(r *bufio.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (c *conn) do(args ...string) (string, error) {
+	c.send(args...)
+	if err := c.w.Flush(); err != nil {
+		return "", err
+	}
+	return c.reply()
+}
+
+var idleFor time.Duration
+
+func run(addr string, keys int) error {
+	c, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	if keys > 0 {
+		c.do("flushall")
+		val := strings.Repeat("v", 32)
+		const batch = 10000
+		for i := 0; i < keys; i += batch {
+			n := min(batch, keys-i)
+			for j := 0; j < n; j++ {
+				c.send("set", "key:"+strconv.Itoa(i+j), val)
+			}
+			c.w.Flush()
+			for j := 0; j < n; j++ {
+				if _, err := c.reply(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// Let the server settle, then ping in the background.
+	p, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	stop := make(chan struct{})
+	res := make(chan time.Duration, 1)
+	go func() {
+		var worst time.Duration
+		for {
+			select {
+			case <-stop:
+				res <- worst
+				return
+			default:
+			}
+			t := time.Now()
+			if _, err := p.do("ping"); err != nil {
+				res <- -1
+				return
+			}
+			worst = max(worst, time.Since(t))
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	if idleFor > 0 {
+		time.Sleep(idleFor)
+		close(stop)
+		fmt.Printf("stall_us=%d save_ms=0\n", (<-res).Microseconds())
+		return nil
+	}
+	if r, err := c.do("bgsave"); err != nil {
+		return fmt.Errorf("BGSAVE: %v %s", err, r)
+	}
+	for {
+		info, err := c.do("info", "persistence")
+		if err != nil {
+			return err
+		}
+		if strings.Contains(info, "rdb_bgsave_in_progress:0") {
+			if !strings.Contains(info, "rdb_last_bgsave_status:ok") {
+				return fmt.Errorf("BGSAVE failed")
+			}
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	took := time.Since(start)
+	close(stop)
+	worst := <-res
+	if worst < 0 {
+		return fmt.Errorf("PING failed")
+	}
+	fmt.Printf("stall_us=%d save_ms=%d\n", worst.Microseconds(), took.Milliseconds())
+	return nil
+}
