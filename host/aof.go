@@ -47,6 +47,23 @@ type aofState struct {
 	w       *aofWriter
 	man     aofManifest
 	lastErr error
+
+	startSize int64 // bytes of the manifest's files when the writer opened
+	baseSize  int64 // aof_base_size: the size after the last rewrite or load
+}
+
+// currentSize is aof_current_size: the files' size when the writer opened
+// plus what it wrote since. Lock held.
+func (a *aofState) currentSize() int64 { return a.startSize + a.w.written.Load() }
+
+// aofStats are INFO's aof_* counters; they outlive the AOF being turned
+// off. Lock held.
+type aofStats struct {
+	rewrites     int64     // aof_rewrites
+	lastSec      int64     // aof_last_rewrite_time_sec (-1: none)
+	lastFailed   bool      // aof_last_bgrewrite_status
+	failures     int64     // aof_rewrites_consecutive_failures
+	lastFailedAt time.Time // for the retry delay of the automatic rewrite
 }
 
 // aofWriter appends to the current incremental file.
@@ -256,6 +273,20 @@ func (s *Server) aofCommit(w *aofWriter, target int64, always bool) {
 	}
 }
 
+// aofRewritePerc is auto-aof-rewrite-percentage; aofRewriteMinSize is
+// auto-aof-rewrite-min-size, in bytes.
+func (c *Config) aofRewritePerc() int64 {
+	n, _ := strconv.ParseInt(c.extra("auto-aof-rewrite-percentage", "100"), 10, 64)
+	return n
+}
+func (c *Config) aofRewriteMinSize() int64 {
+	n, err := strconv.ParseInt(c.extra("auto-aof-rewrite-min-size", "67108864"), 10, 64)
+	if err != nil {
+		return 64 << 20
+	}
+	return n
+}
+
 // aofParams reads the AOF parameters.
 func (c *Config) aofEnabled() bool    { return c.extra("appendonly", "no") == "yes" }
 func (c *Config) aofFsync() string    { return c.extra("appendfsync", "everysec") }
@@ -325,8 +356,10 @@ func (s *Server) aofStop() {
 func (s *Server) aofConfigChanged(old Config) {
 	on := s.cfg.aofEnabled()
 	switch {
+	case s.load.active:
+		// Loading: applied when the load ends (loadStartup).
 	case on && s.aof == nil:
-		if err := s.aofStart(); err != nil {
+		if err := s.aofStart(true); err != nil {
 			s.log.Error("turning the append only file on failed", "error", err)
 			s.cfg.setExtra("appendonly", "no")
 		}
@@ -339,8 +372,9 @@ func (s *Server) aofConfigChanged(old Config) {
 
 // aofStart turns the AOF on at run time (CONFIG SET appendonly yes): a
 // rewrite makes a base of the current dataset, synchronously, under the
-// execution lock (Redis forks for it). Lock held.
-func (s *Server) aofStart() error {
+// execution lock (Redis forks for it). At startup (counted false) it does
+// not count as a rewrite in INFO. Lock held.
+func (s *Server) aofStart(counted bool) error {
 	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
 		return fmt.Errorf("creating the append only file directory: %w", err)
 	}
@@ -351,7 +385,11 @@ func (s *Server) aofStart() error {
 	a := &aofState{seldb: -1}
 	a.setFsyncPolicy(s.cfg.aofFsync())
 	a.man = man
-	if err := s.aofRewrite(a); err != nil {
+	rewrite := s.aofRewrite
+	if counted {
+		rewrite = s.aofRewriteCounted
+	}
+	if err := rewrite(a); err != nil {
 		return err
 	}
 	s.aof = a

@@ -230,6 +230,9 @@ func (s *Server) aofRewrite(a *aofState) error {
 	}
 	a.w = w
 	a.man = next
+	if st, err := os.Stat(filepath.Join(dir, next.base.name)); err == nil {
+		a.startSize, a.baseSize = st.Size(), st.Size()
+	}
 	a.buf = a.buf[:0]
 	a.tx = a.tx[:0]
 	a.txn, a.side = 0, 0
@@ -249,6 +252,61 @@ func (s *Server) aofRewrite(a *aofState) error {
 	return nil
 }
 
+// aofRewriteCounted runs aofRewrite and keeps INFO's counters. Lock held.
+func (s *Server) aofRewriteCounted(a *aofState) error {
+	start := time.Now()
+	err := s.aofRewrite(a)
+	st := &s.aofStat
+	if err != nil {
+		st.lastFailed = true
+		st.failures++
+		st.lastFailedAt = time.Now()
+		return err
+	}
+	st.rewrites++
+	st.lastSec = int64(time.Since(start).Seconds())
+	st.lastFailed = false
+	st.failures = 0
+	return nil
+}
+
+// aofAutoRewrite is serverCron's automatic rewrite: when the AOF is larger
+// than auto-aof-rewrite-min-size and has grown by auto-aof-rewrite-percentage
+// since the last rewrite (or load), rewrite it. After three consecutive
+// failures the next try waits a minute, doubling up to an hour, as Redis's
+// aofRewriteLimited. Lock held.
+func (s *Server) aofAutoRewrite(now time.Time) {
+	a := s.aof
+	if a == nil || s.bgsaveInProgress() {
+		return
+	}
+	perc := s.cfg.aofRewritePerc()
+	cur := a.currentSize()
+	if perc <= 0 || cur <= s.cfg.aofRewriteMinSize() {
+		return
+	}
+	base := a.baseSize
+	if base <= 0 {
+		base = 1
+	}
+	if cur*100/base-100 < perc {
+		return
+	}
+	if f := s.aofStat.failures; f >= 3 {
+		delay := time.Minute << min(f-3, 6)
+		if delay > time.Hour {
+			delay = time.Hour
+		}
+		if now.Sub(s.aofStat.lastFailedAt) < delay {
+			return
+		}
+	}
+	s.log.Info("starting automatic rewriting of AOF", "growth_perc", cur*100/base-100, "size", cur, "base_size", a.baseSize)
+	if err := s.aofRewriteCounted(a); err != nil {
+		s.log.Error("automatic append only file rewrite failed", "error", err)
+	}
+}
+
 // cmdBgrewriteaof is BGREWRITEAOF. Modis rewrites synchronously, under the
 // execution lock; the reply is Redis's.
 func cmdBgrewriteaof(c *Client, _ [][]byte) error {
@@ -258,7 +316,7 @@ func cmdBgrewriteaof(c *Client, _ [][]byte) error {
 		// Modis only rewrites an active AOF.
 		return errors.New("ERR Background append only file rewriting is not possible while appendonly is no in Modis")
 	}
-	if err := s.aofRewrite(s.aof); err != nil {
+	if err := s.aofRewriteCounted(s.aof); err != nil {
 		s.log.Error("append only file rewrite failed", "error", err)
 		return errors.New("ERR Background append only file rewriting failed: " + err.Error())
 	}

@@ -8,13 +8,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
-
-	"modis/host/internal/keyspace"
-	"modis/host/internal/rdb"
 )
 
 // loadData loads the dataset at startup: the AOF when appendonly is yes
@@ -32,7 +30,7 @@ func (s *Server) loadData() error {
 			return fmt.Errorf("found a single-file append only file %s (Redis 6 layout): Modis does not upgrade it; load it into Redis 7 first",
 				filepath.Join(s.cfg.Dir, fn))
 		}
-		return s.aofStart()
+		return s.aofStart(false)
 	}
 	if err != nil {
 		return err
@@ -55,6 +53,12 @@ func (s *Server) loadData() error {
 		return err
 	}
 	a.w = w
+	for _, f := range manifestFiles(man) {
+		if st, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+			a.startSize += st.Size()
+		}
+	}
+	a.baseSize = a.startSize
 	s.aof = a
 	return nil
 }
@@ -62,65 +66,73 @@ func (s *Server) loadData() error {
 // loadAOF replays the files of man. Lock held, nothing else running.
 func (s *Server) loadAOF(dir string, man aofManifest) error {
 	start := time.Now()
-	var files []aofFile
-	if man.base != nil {
-		files = append(files, *man.base)
-	}
-	files = append(files, man.incrs...)
+	files := manifestFiles(man)
 	if s.now == 0 {
 		s.now = time.Now().UnixMilli()
 	}
+	var total int64
+	for _, f := range files {
+		if st, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+			total += st.Size()
+		}
+	}
+	s.load.begin(total)
 	c := newClient(s, nil, 0)
 	c.authed = true
 	commands := 0
 	for i, f := range files {
 		path := filepath.Join(dir, f.name)
-		data, err := os.ReadFile(path)
+		head, err := fileHead(path, 5)
 		if err != nil {
 			return fmt.Errorf("reading the append only file %s: %w", path, err)
 		}
-		if len(data) == 0 {
-			continue
-		}
-		if f.typ == 'b' && bytes.HasPrefix(data, []byte("REDIS")) {
-			if err := s.loadRDBData(path, data); err != nil {
+		if f.typ == 'b' && string(head) == "REDIS" {
+			if err := s.loadRDBFile(path, "bad AOF base file"); err != nil {
 				return err
 			}
 			continue
 		}
+		data, err := s.readCounting(path)
+		if err != nil {
+			return fmt.Errorf("reading the append only file %s: %w", path, err)
+		}
+		s.load.cur, s.load.pos = int64(len(data)), 0
 		n, err := s.replayAOF(c, path, data, i == len(files)-1)
 		commands += n
 		if err != nil {
 			return err
 		}
+		s.load.done += s.load.cur
+		s.load.cur, s.load.pos = 0, 0
 	}
-	s.log.Info("DB loaded from append only file", "dir", dir, "commands", commands, "took", time.Since(start).String())
+	s.load.lastKeys, s.load.lastExpired = s.load.keys, s.load.expired
+	s.log.Info("DB loaded from append only file", "dir", dir, "keys", s.load.keys, "expired_skipped", s.load.expired,
+		"commands", commands, "took", time.Since(start).String())
 	return nil
 }
 
-// loadRDBData loads an RDB file's contents (an AOF base). Lock held.
-func (s *Server) loadRDBData(path string, data []byte) error {
-	now := s.now
-	err := rdb.Decode(data, rdb.Handler{
-		Entry: func(dbi int, key []byte, e *keyspace.Entry) error {
-			if dbi < 0 || dbi >= len(s.dbs) {
-				return fmt.Errorf("database %d is out of range (databases is %d)", dbi, len(s.dbs))
-			}
-			if e.Expire != 0 && e.Expire < now {
-				return nil
-			}
-			db := s.dbs[dbi]
-			if db.PeekNoTouch(key, now) != nil {
-				return errors.New("duplicate key")
-			}
-			db.Set(key, e)
-			return nil
-		},
-	})
+// fileHead returns up to n first bytes of a file.
+func fileHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("bad AOF base file %s: %w", path, err)
+		return nil, err
 	}
-	return nil
+	defer f.Close()
+	b := make([]byte, n)
+	m, err := io.ReadFull(f, b)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return b[:m], err
+}
+
+// manifestFiles lists the manifest's base and incremental files in loading order.
+func manifestFiles(man aofManifest) []aofFile {
+	var fs []aofFile
+	if man.base != nil {
+		fs = append(fs, *man.base)
+	}
+	return append(fs, man.incrs...)
 }
 
 // errAOFTruncated marks a command cut short by the end of the file.
@@ -229,6 +241,11 @@ func (s *Server) replayAOF(c *Client, path string, data []byte, last bool) (int,
 		commands++
 		off += n
 		valid = off
+		s.load.pos = int64(off)
+		s.load.cmds++
+		if err := s.loadTick(); err != nil {
+			return commands, err
+		}
 	}
 	if multiAt >= 0 {
 		return truncated(multiAt)

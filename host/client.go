@@ -147,7 +147,7 @@ func (c *Client) dispatch(args [][]byte) {
 		return
 	}
 	inMulti := c.multi != nil && !c.multi.executing
-	if s.cfg.MaxMemory > 0 && c.out == resp.Writer(&c.buf) {
+	if s.cfg.MaxMemory > 0 && c.out == resp.Writer(&c.buf) && !s.load.active { // no evictions while loading, as Redis
 		if s.performEvictions() == evictFail {
 			deny := cmd.Flags&FlagDenyOOM != 0
 			if cmd.Name == "exec" && c.multi != nil {
@@ -169,6 +169,15 @@ func (c *Client) dispatch(args [][]byte) {
 	if c.subs != nil && c.inSubscribedMode() && !allowedInSubscribedMode(cmd.Name) {
 		c.reject(cmd, fmt.Errorf(errSubscribedMode, cmd.Name))
 		return
+	}
+	if s.load.active && c.ID != 0 { // not the AOF loader or a module's internal client
+		if cmd.Flags&FlagLoading == 0 {
+			c.reject(cmd, errLoading)
+			return
+		}
+		if cmd.Name == "shutdown" {
+			args = shutdownNoSave(args) // Redis never saves a half-loaded dataset
+		}
 	}
 	if c.monitor && cmd.Flags&(FlagWrite|FlagReadonly|FlagMayReplicate) != 0 {
 		c.reject(cmd, errReplicaKey)

@@ -823,7 +823,7 @@ var params = []param{
 	inertEnum("acl-pubsub-default", true, []string{"allchannels", "resetchannels"}, "resetchannels"),
 	inertEnum("sanitize-dump-payload", true, []string{"no", "yes", "clients"}, "no"),
 	inertEnum("cluster-preferred-endpoint-type", true, []string{"ip", "hostname", "unknown-endpoint"}, "ip"),
-	inertNum("auto-aof-rewrite-percentage", "", true, numSpec{lo: 0, hi: intMax}, 100),
+	liveParam(inertNum("auto-aof-rewrite-percentage", "", true, numSpec{lo: 0, hi: intMax}, 100)),
 	inertNum("cluster-replica-validity-factor", "cluster-slave-validity-factor", true, numSpec{lo: 0, hi: intMax}, 10),
 	inertNum("list-max-listpack-size", "list-max-ziplist-size", true, numSpec{lo: math.MinInt32, hi: intMax}, -2),
 	inertNum("cluster-migration-barrier", "", true, numSpec{lo: 0, hi: intMax}, 1),
@@ -863,7 +863,7 @@ var params = []param{
 	inertNum("client-query-buffer-limit", "", true, numSpec{lo: 1 << 20, hi: unbounded, memory: true}, 1<<30),
 	inertNum("maxmemory-clients", "", true, numSpec{lo: -100, hi: unbounded, memory: true, percent: true}, 0),
 	inertNum("repl-backlog-ttl", "", true, numSpec{lo: 0, hi: unbounded}, 3600),
-	inertNum("auto-aof-rewrite-min-size", "", true, numSpec{lo: 0, hi: unbounded, memory: true}, 64<<20),
+	liveParam(inertNum("auto-aof-rewrite-min-size", "", true, numSpec{lo: 0, hi: unbounded, memory: true}, 64<<20)),
 	inertNum("unixsocketperm", "", false, numSpec{lo: 0, hi: 0o777}, 0),
 	{
 		name: "client-output-buffer-limit", mutable: true, multiArg: true, inert: true,

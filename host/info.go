@@ -440,8 +440,12 @@ func humanBytes(n int64) string {
 }
 
 func infoPersistence(s *Server, sb *strings.Builder) {
+	loading := "0"
+	if s.load.active {
+		loading = "1"
+	}
 	for _, kv := range [][2]string{
-		{"loading", "0"}, {"async_loading", "0"}, {"current_cow_peak", "0"}, {"current_cow_size", "0"},
+		{"loading", loading}, {"async_loading", "0"}, {"current_cow_peak", "0"}, {"current_cow_size", "0"},
 		{"current_cow_size_age", "0"}, {"current_fork_perc", "0.00"}, {"current_save_keys_processed", "0"},
 		{"current_save_keys_total", "0"},
 	} {
@@ -449,17 +453,42 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 	}
 	infoLine(sb, "rdb_changes_since_last_save", s.dirty)
 	bgIn, bgStatus, bgLast, bgCur, bgSaves, bgCow := s.infoBgsave()
+	st := &s.aofStat
+	rwStatus := "ok"
+	if st.lastFailed {
+		rwStatus = "err"
+	}
 	for _, kv := range [][2]string{
 		{"rdb_bgsave_in_progress", bgIn}, {"rdb_last_save_time", strconv.FormatInt(s.lastSave.Unix(), 10)},
 		{"rdb_last_bgsave_status", bgStatus}, {"rdb_last_bgsave_time_sec", bgLast}, {"rdb_current_bgsave_time_sec", bgCur},
-		{"rdb_saves", bgSaves}, {"rdb_last_cow_size", bgCow}, {"rdb_last_load_keys_expired", "0"},
-		{"rdb_last_load_keys_loaded", "0"}, {"aof_enabled", s.infoAOFEnabled()}, {"aof_rewrite_in_progress", "0"},
-		{"aof_rewrite_scheduled", "0"}, {"aof_last_rewrite_time_sec", "-1"}, {"aof_current_rewrite_time_sec", "-1"},
-		{"aof_last_bgrewrite_status", "ok"}, {"aof_rewrites", "0"}, {"aof_rewrites_consecutive_failures", "0"},
+		{"rdb_saves", bgSaves}, {"rdb_last_cow_size", bgCow},
+		{"rdb_last_load_keys_expired", strconv.FormatInt(s.load.lastExpired, 10)},
+		{"rdb_last_load_keys_loaded", strconv.FormatInt(s.load.lastKeys, 10)},
+		{"aof_enabled", s.infoAOFEnabled()}, {"aof_rewrite_in_progress", "0"},
+		{"aof_rewrite_scheduled", "0"}, {"aof_last_rewrite_time_sec", strconv.FormatInt(st.lastSec, 10)},
+		{"aof_current_rewrite_time_sec", "-1"},
+		{"aof_last_bgrewrite_status", rwStatus}, {"aof_rewrites", strconv.FormatInt(st.rewrites, 10)},
+		{"aof_rewrites_consecutive_failures", strconv.FormatInt(st.failures, 10)},
 		{"aof_last_write_status", s.infoAOFWriteStatus()}, {"aof_last_cow_size", "0"}, {"module_fork_in_progress", "0"},
 		{"module_fork_last_cow_size", "0"},
 	} {
 		infoLine(sb, kv[0], kv[1])
+	}
+	if a := s.aof; a != nil {
+		infoLine(sb, "aof_current_size", a.currentSize())
+		infoLine(sb, "aof_base_size", a.baseSize)
+		infoLine(sb, "aof_pending_rewrite", 0)
+		infoLine(sb, "aof_buffer_length", len(a.buf))
+		infoLine(sb, "aof_pending_bio_fsync", 0)
+		infoLine(sb, "aof_delayed_fsync", 0)
+	}
+	if l := &s.load; l.active {
+		infoLine(sb, "loading_start_time", l.start.Unix())
+		infoLine(sb, "loading_total_bytes", l.total)
+		infoLine(sb, "loading_rdb_used_mem", l.usedMem)
+		infoLine(sb, "loading_loaded_bytes", l.loaded())
+		infoLine(sb, "loading_loaded_perc", fmt.Sprintf("%.2f", l.perc()))
+		infoLine(sb, "loading_eta_seconds", l.eta())
 	}
 }
 

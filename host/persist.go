@@ -88,8 +88,8 @@ func (s *Server) writeRDB(f *os.File) error {
 			if werr != nil {
 				return
 			}
-			if e.Kind == keyspace.KindModule {
-				s.log.Warn("SAVE skips a module value: it has no RDB encoding yet", "key", e.Key(), "db", db.ID)
+			if e.Kind == keyspace.KindModule && !rdb.IsSavableModuleValue(e.Obj) {
+				s.log.Warn("SAVE skips a module value whose type is not known", "key", e.Key(), "db", db.ID)
 				return
 			}
 			werr = enc.Entry([]byte(e.Key()), e)
@@ -104,44 +104,76 @@ func (s *Server) writeRDB(f *os.File) error {
 // loadRDB loads dir/dbfilename into the (empty) databases if the file
 // exists. A truncated or corrupt file is an error naming the file, the
 // offset and the problem. Keys already expired are skipped, as a master
-// does. Lock held, or nothing else running.
+// does. Lock held, or nothing else running; at startup (s.load.yield) the
+// lock is released between chunks of keys.
 func (s *Server) loadRDB() error {
 	path := s.rdbPath()
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("reading the RDB file %s: %w", path, err)
 	}
+	s.load.begin(st.Size())
 	start := time.Now()
+	if err := s.loadRDBFile(path, "bad RDB file"); err != nil {
+		return err
+	}
+	l := &s.load
+	l.lastKeys, l.lastExpired = l.keys, l.expired
+	s.log.Info("DB loaded from disk", "file", path, "keys", l.keys, "expired_skipped", l.expired, "took", time.Since(start).String())
+	return nil
+}
+
+// loadRDBFile loads one RDB file (dump.rdb or an AOF base) into the
+// databases, counting keys, expired keys and the position in s.load.
+// what prefixes a decoding error. Lock held.
+func (s *Server) loadRDBFile(path, what string) error {
+	data, err := s.readCounting(path)
+	if err != nil {
+		return fmt.Errorf("reading the RDB file %s: %w", path, err)
+	}
+	l := &s.load
+	l.cur, l.pos = int64(len(data)), 0
 	now := s.now
 	if now == 0 {
 		now = time.Now().UnixMilli()
 	}
-	loaded, expired := 0, 0
+	var prev int64 // the previous entry's estimated size
 	err = rdb.Decode(data, rdb.Handler{
+		Aux: func(key, val []byte) {
+			l.pos += int64(len(key) + len(val) + 3)
+			if string(key) == "used-mem" {
+				l.usedMem, _ = strconv.ParseInt(string(val), 10, 64)
+			}
+		},
 		Entry: func(dbi int, key []byte, e *keyspace.Entry) error {
 			if dbi < 0 || dbi >= len(s.dbs) {
 				return fmt.Errorf("database %d is out of range (databases is %d)", dbi, len(s.dbs))
 			}
+			l.pos, prev = advancePos(data, l.pos, key, prev), entryFileSize(key, e)
 			if e.Expire != 0 && e.Expire < now {
-				expired++
-				return nil
+				l.expired++
+				return s.loadTick()
 			}
 			db := s.dbs[dbi]
 			if db.RawLookup(key) != nil {
 				return errors.New("duplicate key")
 			}
 			db.Set(key, e)
-			loaded++
-			return nil
+			l.keys++
+			return s.loadTick()
 		},
 	})
-	if err != nil {
-		return fmt.Errorf("bad RDB file %s: %w", path, err)
+	if err != nil && s.loadInterrupted() {
+		return errShutdownWhileLoading
 	}
-	s.log.Info("DB loaded from disk", "file", path, "keys", loaded, "expired_skipped", expired, "took", time.Since(start).String())
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, path, err)
+	}
+	l.done += l.cur
+	l.cur, l.pos = 0, 0
 	return nil
 }
 

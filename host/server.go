@@ -70,11 +70,14 @@ type Server struct {
 	lastSave     time.Time        // LASTSAVE: the last successful SAVE, else the start time
 	listening    bool             // Start ran: process-wide settings (memory limit) apply
 	cmdStats     map[*Command]*cmdStat
-	memProbe     memProbe // tests: replaces the runtime's memory reading
-	bg           bgState  // BGSAVE, save points, SHUTDOWN (persist_bg.go)
+	memProbe     memProbe  // tests: replaces the runtime's memory reading
+	bg           bgState   // BGSAVE, save points, SHUTDOWN (persist_bg.go)
+	load         loadState // loading the dataset (loading.go)
+	aofStat      aofStats  // INFO's aof_* counters (aof_files.go)
 
 	started   time.Time
 	listeners []*redcon.Server
+	lns       []net.Listener // their sockets: closed by Stop even before Serve runs
 	addrs     []net.Addr
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -127,6 +130,7 @@ func New(cfg Config, log hclog.Logger) (*Server, error) {
 		started:      time.Now(),
 	}
 	s.lastSave = s.started
+	s.aofStat.lastSec = -1
 	s.pause.wake = make(chan struct{})
 	s.dbs = keyspace.New(cfg.Databases, &s.ks)
 	keyspace.SetOnExpire(s.dbs, s.keyExpired)
@@ -157,12 +161,11 @@ func (s *Server) Start() error {
 			return err
 		}
 	}
+	// Listen first, then load (loading.go): clients connect and get
+	// -LOADING until the dataset is in memory, as in Redis.
 	s.mu.Lock()
-	err := s.loadData()
+	s.load.active = true
 	s.mu.Unlock()
-	if err != nil {
-		return err
-	}
 	for _, b := range s.cfg.Bind {
 		optional := strings.HasPrefix(b, "-")
 		host := strings.TrimPrefix(b, "-")
@@ -183,6 +186,7 @@ func (s *Server) Start() error {
 		}
 		rs := redcon.NewServerNetwork("tcp", ln.Addr().String(), s.serveRESP, s.accept, s.closed)
 		s.listeners = append(s.listeners, rs)
+		s.lns = append(s.lns, ln)
 		s.addrs = append(s.addrs, ln.Addr())
 		if s.cfg.Port == 0 { // report the port the system picked
 			s.cfg.Port = ln.Addr().(*net.TCPAddr).Port
@@ -190,11 +194,11 @@ func (s *Server) Start() error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			if err := rs.Serve(ln); err != nil {
+			if err := rs.Serve(ln); err != nil && !s.stopping() {
 				s.log.Error("serve failed", "addr", ln.Addr().String(), "error", err)
 			}
 		}()
-		s.log.Info("ready to accept connections", "addr", ln.Addr().String())
+		s.log.Info("listening", "addr", ln.Addr().String())
 	}
 	if len(s.listeners) == 0 {
 		s.Stop()
@@ -204,6 +208,19 @@ func (s *Server) Start() error {
 	s.listening = true
 	s.applyMemoryLimit()
 	s.mu.Unlock()
+	if err := s.loadStartup(); err != nil {
+		if errors.Is(err, errShutdownWhileLoading) {
+			// SHUTDOWN during the load: the server is stopping (Done),
+			// nothing was saved; not a failure to start.
+			s.log.Warn("shutdown during the load: the dataset was not loaded completely")
+			return nil
+		}
+		s.Stop()
+		return err
+	}
+	for _, a := range s.addrs {
+		s.log.Info("ready to accept connections", "addr", a.String())
+	}
 	s.wg.Add(1)
 	go s.cron()
 	s.wg.Add(1)
@@ -225,6 +242,9 @@ func (s *Server) Stop() {
 	for _, l := range s.listeners {
 		l.Close()
 	}
+	for _, ln := range s.lns { // a Serve not started yet returns at once
+		ln.Close()
+	}
 	s.wg.Wait()
 	s.mu.Lock()
 	s.aofStop()
@@ -233,6 +253,16 @@ func (s *Server) Stop() {
 		s.restoreMemoryLimit()
 	}
 	s.mu.Unlock()
+}
+
+// stopping reports whether Stop has begun.
+func (s *Server) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // cron runs the server's periodic work hz times a second, as Redis's
@@ -273,6 +303,7 @@ func (s *Server) cron() {
 			s.performEvictions()
 		}
 		s.saveCron(start)
+		s.aofAutoRewrite(start)
 		if start.Sub(lastSlow) >= time.Second {
 			lastSlow = start
 			s.clientsCron(start)

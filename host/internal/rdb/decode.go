@@ -29,12 +29,17 @@ type Handler struct {
 	// Function receives a function library's code (FUNCTION2). Without it,
 	// a file holding functions is refused.
 	Function func(code []byte) error
+	// Modules resolves module type ids (MODULE_2 values); nil means the
+	// process's registry, Modules. A value of a type not registered fails
+	// the load.
+	Modules *ModuleRegistry
 }
 
 type decoder struct {
-	b   []byte
-	p   int
-	ver int
+	b       []byte
+	p       int
+	ver     int
+	modules *ModuleRegistry
 }
 
 type failure struct{ err *Error }
@@ -129,7 +134,7 @@ func (d *decoder) string(what string) []byte {
 // It checks the checksum (unless the file's is zero, as Redis writes it
 // with rdbchecksum off). A failure is an *Error.
 func Decode(b []byte, h Handler) (err error) {
-	d := &decoder{b: b}
+	d := &decoder{b: b, modules: h.Modules}
 	defer func() {
 		if r := recover(); r != nil {
 			f, ok := r.(failure)
@@ -400,7 +405,7 @@ func (d *decoder) value(t byte, at int, key []byte) *keyspace.Entry {
 	case TypeStreamListpacks, TypeStreamListpacks2:
 		d.fail(at, "key %q is a stream, which Modis does not support", key)
 	case TypeModule, TypeModule2:
-		d.fail(at, "key %q is a module value, which Modis cannot load", key)
+		return d.module(t, at, key)
 	}
 	d.fail(at, "unknown value type %d", t)
 	return nil

@@ -187,10 +187,19 @@ func (e *Encoder) String(s []byte) {
 }
 
 // Entry writes one key: its expiry (if any), type and value. A module
-// value cannot be written: Entry returns an error for it and writes
-// nothing.
+// value is written as MODULE_2 through its type's Save (see module.go); one
+// whose Obj names no type (IsSavableModuleValue) is an error, and nothing
+// is written. An error from a type's Save leaves the stream unusable.
 func (e *Encoder) Entry(key []byte, ent *keyspace.Entry) error {
-	if ent.Kind == keyspace.KindModule || ent.Kind == 0 {
+	var mt ModuleType
+	var mv any
+	if ent.Kind == keyspace.KindModule {
+		var ok bool
+		if mt, mv, ok = moduleValueOf(ent.Obj); !ok {
+			return fmt.Errorf("key %q: a module value whose type is not known has no RDB encoding", key)
+		}
+	}
+	if ent.Kind == 0 {
 		return fmt.Errorf("key %q: a %s value has no RDB encoding in Modis", key, ent.Kind)
 	}
 	if ent.Expire != 0 {
@@ -274,6 +283,10 @@ func (e *Encoder) Entry(key []byte, ent *keyspace.Entry) error {
 			e.String(v)
 			return true
 		})
+	case keyspace.KindModule:
+		e.byte1(TypeModule2)
+		e.String(key)
+		return e.module(key, mt, mv)
 	default:
 		return fmt.Errorf("key %q: unknown kind %d", key, ent.Kind)
 	}
