@@ -417,3 +417,27 @@ func (s *Server) infoAOFWriteStatus() string {
 	}
 	return "ok"
 }
+
+// aofBatch is what a batch must make durable before its replies go out.
+type aofBatch struct {
+	w      *aofWriter
+	target int64
+	always bool
+}
+
+// aofBatchEnd hands the batch's AOF bytes to the writer. Lock held.
+func (s *Server) aofBatchEnd() aofBatch {
+	if s.aof == nil {
+		return aofBatch{}
+	}
+	w, target, always := s.aofQueue()
+	return aofBatch{w: w, target: target, always: always}
+}
+
+// aofBatchCommit writes them (and, with appendfsync always, waits for the
+// fsync). Call it after releasing the lock, before sending the replies.
+func (s *Server) aofBatchCommit(b aofBatch) {
+	if b.w != nil {
+		s.aofCommit(b.w, b.target, b.always)
+	}
+}

@@ -226,7 +226,9 @@ func (c *Client) waitBlocked() {
 	s := c.srv
 	b := c.blocked
 	out := c.endBatch() // what was replied before the blocking command
+	ab := s.aofBatchEnd()
 	s.mu.Unlock()
+	s.aofBatchCommit(ab) // those commands' writes reach the AOF before their replies
 	if out != nil {
 		c.conn.WriteRaw(out)
 	}

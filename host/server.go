@@ -453,16 +453,9 @@ func (s *Server) serveRESP(conn redcon.Conn, cmd redcon.Command) {
 		}
 	}
 	out := c.endBatch()
-	var aw *aofWriter
-	var aofTarget int64
-	var aofAlways bool
-	if s.aof != nil {
-		aw, aofTarget, aofAlways = s.aofQueue()
-	}
+	ab := s.aofBatchEnd()
 	s.mu.Unlock()
-	if aw != nil { // the batch's writes reach the AOF before its replies go out
-		s.aofCommit(aw, aofTarget, aofAlways)
-	}
+	s.aofBatchCommit(ab) // the batch's writes reach the AOF before its replies go out
 	if out != nil {
 		c.conn.WriteRaw(out)
 	}
