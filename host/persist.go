@@ -26,6 +26,10 @@ func (s *Server) rdbPath() string {
 // rdbCompression is the rdbcompression parameter.
 func (s *Server) rdbCompression() bool { return s.cfg.extra("rdbcompression", "yes") == "yes" }
 
+// rdbChecksum is the rdbchecksum parameter: with no, files get a zero
+// checksum and loading does not verify it, as in Redis.
+func (s *Server) rdbChecksum() bool { return s.cfg.extra("rdbchecksum", "yes") == "yes" }
+
 // saveRDB writes every database to dir/dbfilename: a temporary file in the
 // same directory, fsynced, renamed over the target, then the directory
 // fsynced. On success the change counter resets and LASTSAVE moves. Lock
@@ -69,6 +73,7 @@ func (s *Server) saveRDB() error {
 // writeRDB encodes the databases. Lock held.
 func (s *Server) writeRDB(f *os.File) error {
 	enc := rdb.NewEncoder(f, s.rdbCompression())
+	enc.NoChecksum = !s.rdbChecksum()
 	enc.Header()
 	enc.Aux("redis-ver", RedisVersion)
 	enc.AuxInt("redis-bits", strconv.IntSize)
@@ -142,6 +147,7 @@ func (s *Server) loadRDBFile(path, what string) error {
 	}
 	var prev int64 // the previous entry's estimated size
 	err = rdb.Decode(data, rdb.Handler{
+		SkipChecksum: !s.rdbChecksum(),
 		Aux: func(key, val []byte) {
 			l.pos += int64(len(key) + len(val) + 3)
 			if string(key) == "used-mem" {

@@ -153,6 +153,9 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 	defer f.Close()
 	var buf bytes.Buffer
 	enc := rdb.NewEncoder(&buf, compress)
+	s.mu.Lock()
+	enc.NoChecksum = !s.rdbChecksum()
+	s.mu.Unlock()
 	flush := func() error {
 		if err := enc.Flush(); err != nil {
 			return err

@@ -87,9 +87,12 @@ type Encoder struct {
 	w        *bufio.Writer
 	crc      uint64
 	compress bool
-	err      error
-	scratch  []byte
-	lzf      []byte // LZF output, reused
+	// NoChecksum writes a zero checksum, as Redis does with rdbchecksum no
+	// (and skips computing it).
+	NoChecksum bool
+	err        error
+	scratch    []byte
+	lzf        []byte // LZF output, reused
 }
 
 // NewEncoder returns an encoder writing to w; compress is rdbcompression
@@ -102,7 +105,9 @@ func (e *Encoder) write(p []byte) {
 	if e.err != nil {
 		return
 	}
-	e.crc = CRC64(e.crc, p)
+	if !e.NoChecksum {
+		e.crc = CRC64(e.crc, p)
+	}
 	_, e.err = e.w.Write(p)
 }
 
@@ -339,7 +344,9 @@ func formatScore(v float64) string {
 func (e *Encoder) Finish() error {
 	e.byte1(OpEOF)
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], e.crc)
+	if !e.NoChecksum {
+		binary.LittleEndian.PutUint64(b[:], e.crc)
+	}
 	if e.err == nil {
 		_, e.err = e.w.Write(b[:])
 	}

@@ -238,3 +238,29 @@ func TestLegacyBlobs(t *testing.T) {
 		t.Fatalf("intset: %v %v", vals, err)
 	}
 }
+
+// TestNoChecksum: with rdbchecksum no the trailer is zero, and a loader told
+// to skip the check accepts a file whose trailer does not match.
+func TestNoChecksum(t *testing.T) {
+	var buf bytes.Buffer
+	enc := NewEncoder(&buf, false)
+	enc.NoChecksum = true
+	enc.Header()
+	if err := enc.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if !bytes.Equal(b[len(b)-8:], make([]byte, 8)) {
+		t.Fatalf("trailer %x, want zero", b[len(b)-8:])
+	}
+	if err := Decode(b, Handler{}); err != nil {
+		t.Fatalf("a zero checksum must load: %v", err)
+	}
+	b[len(b)-1] = 1 // a wrong checksum
+	if err := Decode(b, Handler{}); err == nil {
+		t.Fatal("a wrong checksum loaded")
+	}
+	if err := Decode(b, Handler{SkipChecksum: true}); err != nil {
+		t.Fatalf("SkipChecksum: %v", err)
+	}
+}
