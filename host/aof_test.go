@@ -272,3 +272,18 @@ func TestAOFExpiredDeletions(t *testing.T) {
 		}
 	}
 }
+
+// TestAOFFunctions: FUNCTION LOAD and FUNCTION DELETE reach the AOF, so a
+// library survives a restart from the AOF as it does from the RDB.
+func TestAOFFunctions(t *testing.T) {
+	s, c := aofTestServer(t, t.TempDir())
+	lib := "#!lua name=keep\nredis.register_function('kept', function() return 1 end)"
+	do(t, c, "FUNCTION", "LOAD", lib)
+	do(t, c, "FUNCTION", "DELETE", "keep")
+	got := strings.Join(aofFlush(t, s), "\n")
+	for _, want := range []string{"FUNCTION LOAD " + lib, "FUNCTION DELETE keep"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("AOF lacks %q:\n%s", want, got)
+		}
+	}
+}

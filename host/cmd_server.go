@@ -25,7 +25,7 @@ func (s *Server) registerBuiltins() {
 	s.table.mustAdd(pubsubCommands()...)
 	s.table.mustAdd(objectCommands()...)
 	s.table.mustAdd(sortCommands()...)
-	s.table.mustAdd(scriptingCommands()...)
+	s.table.mustAdd(s.scriptingCommands()...)
 	s.table.mustAdd(listCommands()...)
 	s.table.mustAdd(bitmapCommands()...)
 	s.table.mustAdd(hllCommands()...)

@@ -82,6 +82,9 @@ func (s *Server) writeRDB(f *os.File) error {
 	runtime.ReadMemStats(&ms)
 	enc.AuxInt("used-mem", int64(ms.HeapAlloc))
 	enc.AuxInt("aof-base", 0)
+	for _, code := range s.scripting.libraryCodes() {
+		enc.Function(code)
+	}
 	for _, db := range s.dbs {
 		if db.Len() == 0 {
 			continue
@@ -148,6 +151,7 @@ func (s *Server) loadRDBFile(path, what string) error {
 	var prev int64 // the previous entry's estimated size
 	err = rdb.Decode(data, rdb.Handler{
 		SkipChecksum: !s.rdbChecksum(),
+		Function:     s.loadFunctionLibrary,
 		Aux: func(key, val []byte) {
 			l.pos += int64(len(key) + len(val) + 3)
 			if string(key) == "used-mem" {
@@ -254,4 +258,10 @@ func saveCommands() []*Command {
 		{Name: "shutdown", Arity: -1, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagNoMulti | FlagAllowBusy, Group: "server", Handler: cmdShutdown,
 			Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0"},
 	}
+}
+
+// loadFunctionLibrary loads a function library found in an RDB file (or an
+// AOF's base). Lock held, as for the rest of the load.
+func (s *Server) loadFunctionLibrary(code []byte) error {
+	return s.scripting.loadLibrary(code)
 }

@@ -165,6 +165,7 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 		return err
 	}
 	s.mu.Lock()
+	codes := s.scripting.libraryCodes() // the function libraries, as they are now
 	hook := s.bg.hook
 	nd := len(s.dbs)
 	ids := make([]int, nd)
@@ -180,6 +181,9 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 	runtime.ReadMemStats(&ms)
 	enc.AuxInt("used-mem", int64(ms.HeapAlloc))
 	enc.AuxInt("aof-base", 0)
+	for _, code := range codes {
+		enc.Function(code)
+	}
 	var werr error
 	var kb []byte // the key, reused: the saver should not feed the GC
 	entry := func(e *keyspace.Entry) {

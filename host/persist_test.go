@@ -55,3 +55,20 @@ func TestSaveAndDebugReload(t *testing.T) {
 		t.Errorf("loadRDB error: %v", err)
 	}
 }
+
+// TestFunctionsPersist: function libraries are saved in the RDB (FUNCTION2)
+// and come back with DEBUG RELOAD.
+func TestFunctionsPersist(t *testing.T) {
+	s, c := newTestServer(t)
+	s.cfg.Dir = t.TempDir()
+	lib := "#!lua name=keep\nredis.register_function('kept', function() return 'still here' end)"
+	if got := do(t, c, "FUNCTION", "LOAD", lib); got != "$4\r\nkeep\r\n" {
+		t.Fatalf("FUNCTION LOAD = %q", got)
+	}
+	if got := do(t, c, "DEBUG", "RELOAD"); got != "+OK\r\n" {
+		t.Fatalf("DEBUG RELOAD = %q", got)
+	}
+	if got := do(t, c, "FCALL", "kept", "0"); got != "$10\r\nstill here\r\n" {
+		t.Fatalf("FCALL after reload = %q", got)
+	}
+}

@@ -129,8 +129,9 @@ func (e *scriptEngine) logScript(level int, msg string) {
 
 // scriptingCommands returns EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT,
 // FCALL, FCALL_RO and FUNCTION, sharing one engine.
-func scriptingCommands() []*Command {
+func (s *Server) scriptingCommands() []*Command {
 	e := newScriptEngine()
+	s.scripting = e
 	evalFlags := FlagNoScript | FlagStale | FlagSkipMonitor | FlagNoMandatoryKeys | FlagMovableKeys
 	cmds := []*Command{
 		{Name: "eval", Arity: -3, Flags: evalFlags, GetKeys: numkeysKeys, Group: "scripting",
@@ -603,4 +604,22 @@ func (e *scriptEngine) cmdScriptDebug(c *Client, args [][]byte) error {
 		return errors.New("ERR SCRIPT DEBUG YES and SYNC are not supported: Modis has no Lua debugger")
 	}
 	return errors.New("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+}
+
+// libraryCodes returns the code of every function library, sorted by name,
+// for the RDB (FUNCTION2). Lock held.
+func (e *scriptEngine) libraryCodes() []string {
+	libs := sortedLibraries(e.libs)
+	codes := make([]string, len(libs))
+	for i, l := range libs {
+		codes[i] = l.code
+	}
+	return codes
+}
+
+// loadLibrary loads a library read from an RDB file, replacing one of the
+// same name. Lock held.
+func (e *scriptEngine) loadLibrary(code []byte) error {
+	_, err := e.createLibrary(string(code), true, e.functionSet())
+	return err
 }

@@ -48,6 +48,8 @@ type Server struct {
 	table   *Table
 	modules *moduleHost
 	clients map[int64]*Client
+	// scripting is the Lua engine: EVAL's scripts and FUNCTION's libraries.
+	scripting *scriptEngine
 	nextID  int64
 	dirty   int64     // changes since the last save (Redis's server.dirty)
 	aof     *aofState // the append-only file; nil when appendonly is no

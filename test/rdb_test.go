@@ -61,6 +61,8 @@ func rdbPopulate(t *testing.T, port int) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("populate: %v %s", err, out)
 	}
+	// A function library, saved as FUNCTION2.
+	cli(t, port, "FUNCTION", "LOAD", "#!lua name=keep\nredis.register_function('kept', function() return 'still here' end)")
 }
 
 // rdbSnapshot reads every key's value on a server, in a comparable form.
@@ -98,6 +100,7 @@ func rdbSnapshot(t *testing.T, port int) map[string]string {
 			m[db+":"+k] = fmt.Sprintf("%s ttl=%d enc=%s %s", typ, ttl, strings.TrimSpace(cli(t, port, "-n", db, "object", "encoding", k)), v)
 		}
 	}
+	m["function kept"] = cli(t, port, "FCALL", "kept", "0")
 	return m
 }
 

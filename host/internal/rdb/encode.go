@@ -123,6 +123,13 @@ func (e *Encoder) Aux(key, val string) {
 	e.String([]byte(val))
 }
 
+// Function writes a function library's code (FUNCTION2), as Redis writes
+// each library after the AUX fields.
+func (e *Encoder) Function(code string) {
+	e.byte1(OpFunction2)
+	e.String([]byte(code))
+}
+
 // AuxInt writes an AUX field whose value is an integer (Redis writes those
 // int-encoded).
 func (e *Encoder) AuxInt(key string, v int64) { e.Aux(key, strconv.FormatInt(v, 10)) }
