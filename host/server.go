@@ -50,14 +50,14 @@ type Server struct {
 	clients map[int64]*Client
 	// scripting is the Lua engine: EVAL's scripts and FUNCTION's libraries.
 	scripting *scriptEngine
-	nextID  int64
-	dirty   int64     // changes since the last save (Redis's server.dirty)
-	aof     *aofState // the append-only file; nil when appendonly is no
-	ps      pubsub
-	trk     tracking
-	blocked map[readyKey][]*Client // clients blocked on each key, in order
-	ready   []readyKey             // keys that may serve blocked clients
-	watched map[readyKey][]*Client // WATCHed keys
+	nextID    int64
+	dirty     int64     // changes since the last save (Redis's server.dirty)
+	aof       *aofState // the append-only file; nil when appendonly is no
+	ps        pubsub
+	trk       tracking
+	blocked   map[readyKey][]*Client // clients blocked on each key, in order
+	ready     []readyKey             // keys that may serve blocked clients
+	watched   map[readyKey][]*Client // WATCHed keys
 
 	monitors     []*Client        // clients in MONITOR mode
 	slowlog      slowlog          // SLOWLOG

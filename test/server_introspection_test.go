@@ -592,7 +592,9 @@ func TestEvictionVolatileTTLWire(t *testing.T) {
 	expectReply(t, "CONFIG SET maxmemory", c.do("CONFIG", "SET", "maxmemory", strconv.FormatInt(used-4<<20, 10)), "+OK\r\n")
 	c.do("PING") // evicts before it runs
 	evicted := infoInt(t, c, "stats", "evicted_keys")
-	if evicted < 30 || evicted > 60 {
+	// About 40 keys of 100kb free 4mb; the heap reading moves with the
+	// machine's load (the whole suite runs in parallel), so allow a margin.
+	if evicted < 20 || evicted > 90 {
 		t.Errorf("evicted %d keys of 100kb to free 4mb", evicted)
 	}
 	for i := 0; i < 50; i++ {
@@ -602,7 +604,9 @@ func TestEvictionVolatileTTLWire(t *testing.T) {
 	}
 	for i := 0; i < 100; i++ {
 		exists := c.do("EXISTS", "ttl:"+strconv.Itoa(i)) == ":1\r\n"
-		if i < 25 && exists || i >= 70 && !exists {
+		// volatile-ttl evicts the shortest TTLs first: well below the count
+		// must be gone, well above it must be there.
+		if int64(i) < evicted-10 && exists || int64(i) >= evicted+10 && !exists {
 			t.Errorf("ttl:%d (TTL %ds) exists=%v after evicting %d keys", i, 1000+i, exists, evicted)
 		}
 	}
