@@ -229,6 +229,7 @@ func (c *Client) waitBlocked() {
 	ab := s.aofBatchEnd()
 	s.mu.Unlock()
 	s.aofBatchCommit(ab) // those commands' writes reach the AOF before their replies
+	c.releaseHeld()
 	if out != nil {
 		c.conn.WriteRaw(out)
 	}

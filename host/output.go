@@ -28,9 +28,12 @@ const maxPending = 32 << 20
 
 // pushOut is a push-path client's output queue.
 type pushOut struct {
-	outMu   sync.Mutex // guards pending, closed
+	outMu   sync.Mutex // guards pending, closed, hold
 	pending []byte
 	closed  bool
+	// hold keeps pending unsent while the batch's writes wait for the AOF's
+	// fsync (appendfsync always): a reply goes out only once durable.
+	hold    bool
 	writeMu sync.Mutex // serialises writes to the connection, keeping order
 	kick    chan struct{}
 	done    chan struct{}
@@ -94,6 +97,10 @@ func (c *Client) flushPending() {
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
 	p.outMu.Lock()
+	if p.hold {
+		p.outMu.Unlock()
+		return // releaseHeld sends it after the fsync
+	}
 	data := p.pending
 	p.pending = nil
 	p.outMu.Unlock()
@@ -135,10 +142,31 @@ func (c *Client) endBatch() []byte {
 	c.srv.stats.netOut += int64(len(out))
 	c.srv.stats.writes++
 	if c.push != nil {
+		if a := c.srv.aof; a != nil && a.always {
+			c.push.outMu.Lock()
+			c.push.hold = true
+			c.push.outMu.Unlock()
+		}
 		c.queue(out)
 		return nil
 	}
 	return out
+}
+
+// releaseHeld sends a push-path client's output that endBatch held back for
+// the AOF's fsync. Call it after aofBatchCommit, without the lock.
+func (c *Client) releaseHeld() {
+	p := c.push
+	if p == nil {
+		return
+	}
+	p.outMu.Lock()
+	held := p.hold
+	p.hold = false
+	p.outMu.Unlock()
+	if held {
+		c.flushPending()
+	}
 }
 
 // flushNow writes what redcon holds for the connection now (used before a

@@ -458,6 +458,7 @@ func (s *Server) serveRESP(conn redcon.Conn, cmd redcon.Command) {
 	ab := s.aofBatchEnd()
 	s.mu.Unlock()
 	s.aofBatchCommit(ab) // the batch's writes reach the AOF before its replies go out
+	c.releaseHeld()
 	if out != nil {
 		c.conn.WriteRaw(out)
 	}
