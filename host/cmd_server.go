@@ -26,6 +26,7 @@ func (s *Server) registerBuiltins() {
 	s.table.mustAdd(objectCommands()...)
 	s.table.mustAdd(sortCommands()...)
 	s.table.mustAdd(s.scriptingCommands()...)
+	s.table.mustAdd(dumpCommands()...)
 	s.table.mustAdd(listCommands()...)
 	s.table.mustAdd(bitmapCommands()...)
 	s.table.mustAdd(hllCommands()...)
