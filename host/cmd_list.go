@@ -280,25 +280,13 @@ func cmdLrange(c *Client, args [][]byte) error {
 		c.out.Array(0)
 		return nil
 	}
-	n := int64(l.Len())
-	if start < 0 {
-		start += n
-	}
-	if end < 0 {
-		end += n
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start >= n || start > end {
+	from, to, ok := rankRange(start, end, l.Len())
+	if !ok {
 		c.out.Array(0)
 		return nil
 	}
-	if end >= n {
-		end = n - 1
-	}
-	c.out.Array(int(end - start + 1))
-	l.Range(int(start), int(end), func(v []byte) bool { c.out.Bulk(v); return true })
+	c.out.Array(to - from + 1)
+	l.Range(from, to, func(v []byte) bool { c.out.Bulk(v); return true })
 	return nil
 }
 
@@ -387,26 +375,12 @@ func cmdLtrim(c *Client, args [][]byte) error {
 		c.out.SimpleString("OK")
 		return nil
 	}
-	n := int64(l.Len())
-	if start < 0 {
-		start += n
+	n := l.Len()
+	ltrim, rtrim := n, 0 // an empty range empties the list
+	if from, to, ok := rankRange(start, end, n); ok {
+		ltrim, rtrim = from, n-to-1
 	}
-	if end < 0 {
-		end += n
-	}
-	if start < 0 {
-		start = 0
-	}
-	var ltrim, rtrim int64
-	if start > end || start >= n {
-		ltrim, rtrim = n, 0 // an empty range empties the list
-	} else {
-		if end >= n {
-			end = n - 1
-		}
-		ltrim, rtrim = start, n-end-1
-	}
-	l.Trim(int(ltrim), int(rtrim))
+	l.Trim(ltrim, rtrim)
 	c.notify(NotifyList, "ltrim", key)
 	if l.Len() == 0 {
 		c.db.Delete(key, c.srv.now)

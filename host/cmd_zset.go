@@ -303,29 +303,6 @@ func zsetParseLexRange(min, max []byte) (types.LexRange, bool) {
 	return types.LexRange{Min: lo, Max: hi}, ok1 && ok2
 }
 
-// zsetRankRange turns start and end (negative: from the end) into 0-based
-// ranks within a set of length n, as Redis sanitizes them; ok is false
-// for an empty range.
-func zsetRankRange(start, end int64, n int) (int, int, bool) {
-	l := int64(n)
-	if start < 0 {
-		start += l
-	}
-	if end < 0 {
-		end += l
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start > end || start >= l {
-		return 0, 0, false
-	}
-	if end >= l {
-		end = l - 1
-	}
-	return int(start), int(end), true
-}
-
 func cmdZadd(c *Client, args [][]byte) error { return zaddGeneric(c, args, 0) }
 
 func cmdZincrby(c *Client, args [][]byte) error { return zaddGeneric(c, args, types.ZAddIncr) }
@@ -673,7 +650,7 @@ func zrangeGeneric(c *Client, args [][]byte, kind zrangeKind, dir zrangeDir, sto
 	if z != nil {
 		switch kind {
 		case zrRank:
-			if s, e, ok := zsetRankRange(start, end, z.Len()); ok {
+			if s, e, ok := rankRange(start, end, z.Len()); ok {
 				res.begin(e - s + 1)
 				z.RangeByRank(s, e, rev, res.emit)
 				res.end()

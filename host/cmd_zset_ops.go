@@ -54,7 +54,7 @@ func zremrangeHandler(kind zrangeKind) HandlerFunc {
 		deleted := 0
 		switch kind {
 		case zrRank:
-			if s, e, ok := zsetRankRange(start, end, z.Len()); ok {
+			if s, e, ok := rankRange(start, end, z.Len()); ok {
 				deleted = z.RemoveRangeByRank(s, e)
 			}
 		case zrScore:
