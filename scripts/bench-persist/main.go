@@ -12,12 +12,9 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
+	"modis/scripts/internal/benchconn"
 	"os"
 	"strconv"
 	"strings"
@@ -52,91 +49,26 @@ func main() {
 	}
 }
 
-type conn struct {
-	c net.Conn
-	r *bufio.Reader
-	w *bufio.Writer
-}
-
-func dial(addr string) (*conn, error) {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return &conn{c, bufio.NewReaderSize(c, 1<<16), bufio.NewWriterSize(c, 1<<16)}, nil
-}
-
-func (c *conn) send(args ...string) {
-	fmt.Fprintf(c.w, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(c.w, "$%d\r\n%s\r\n", len(a), a)
-	}
-}
-
-// reply reads one reply (nested arrays skipped) and returns its first line
-// or bulk payload; an error reply is an error.
-func (c *conn) reply() (string, error) {
-	line, err := c.r.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("empty reply line")
-	}
-	switch line[0] {
-	case '$':
-		n, _ := strconv.Atoi(line[1:])
-		if n < 0 {
-			return "", nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(c.r, buf); err != nil {
-			return "", err
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, _ := strconv.Atoi(line[1:])
-		for i := 0; i < n; i++ {
-			if _, err := c.reply(); err != nil {
-				return "", err
-			}
-		}
-		return line, nil
-	case '-':
-		return line, errors.New(line)
-	}
-	return line, nil
-}
-
-func (c *conn) do(args ...string) (string, error) {
-	c.send(args...)
-	if err := c.w.Flush(); err != nil {
-		return "", err
-	}
-	return c.reply()
-}
-
 func fill(addr string, keys int) error {
-	c, err := dial(addr)
+	c, err := benchconn.Dial(addr)
 	if err != nil {
 		return err
 	}
-	if _, err := c.do("flushall"); err != nil {
+	if _, err := c.Do("flushall"); err != nil {
 		return err
 	}
 	strs := keys * 6 / 10
-	if _, err := c.do("debug", "populate", strconv.Itoa(strs), "s", "32"); err != nil {
+	if _, err := c.Do("debug", "populate", strconv.Itoa(strs), "s", "32"); err != nil {
 		return fmt.Errorf("DEBUG POPULATE: %v", err)
 	}
 	per := (keys - strs) / 4
 	pending := 0
 	flush := func() error {
-		if err := c.w.Flush(); err != nil {
+		if err := c.W.Flush(); err != nil {
 			return err
 		}
 		for ; pending > 0; pending-- {
-			if _, err := c.reply(); err != nil {
+			if _, err := c.Reply(); err != nil {
 				return err
 			}
 		}
@@ -159,10 +91,10 @@ func fill(addr string, keys int) error {
 			st = append(st, "member:"+js)
 			z = append(z, strconv.Itoa(j*3)+".5", "member:"+js)
 		}
-		c.send(h...)
-		c.send(l...)
-		c.send(st...)
-		c.send(z...)
+		c.Send(h...)
+		c.Send(l...)
+		c.Send(st...)
+		c.Send(z...)
 		pending += 4
 		if pending >= 4000 {
 			if err := flush(); err != nil {
@@ -173,7 +105,7 @@ func fill(addr string, keys int) error {
 	if err := flush(); err != nil {
 		return err
 	}
-	n, err := c.do("dbsize")
+	n, err := c.Do("dbsize")
 	if err != nil {
 		return err
 	}
@@ -182,12 +114,12 @@ func fill(addr string, keys int) error {
 }
 
 func save(addr string) error {
-	c, err := dial(addr)
+	c, err := benchconn.Dial(addr)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	if r, err := c.do("save"); err != nil || r != "+OK" {
+	if r, err := c.Do("save"); err != nil || r != "+OK" {
 		return fmt.Errorf("SAVE: %q %v", r, err)
 	}
 	fmt.Printf("save_ms=%d\n", time.Since(start).Milliseconds())
@@ -200,23 +132,23 @@ func wait(addr string, since int64, timeout time.Duration) error {
 		start = time.Now()
 	}
 	deadline := time.Now().Add(timeout)
-	var c *conn
+	var c *benchconn.Conn
 	for time.Now().Before(deadline) {
 		if c == nil {
 			var err error
-			if c, err = dial(addr); err != nil {
+			if c, err = benchconn.Dial(addr); err != nil {
 				c = nil
 				time.Sleep(2 * time.Millisecond)
 				continue
 			}
 		}
-		r, err := c.do("ping")
+		r, err := c.Do("ping")
 		if err == nil && r == "+PONG" {
 			fmt.Printf("ready_ms=%d\n", time.Since(start).Milliseconds())
 			return nil
 		}
 		if err != nil && !strings.HasPrefix(r, "-LOADING") {
-			c.c.Close()
+			c.C.Close()
 			c = nil
 		}
 		time.Sleep(2 * time.Millisecond)

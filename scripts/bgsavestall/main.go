@@ -9,10 +9,9 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
-	"net"
+	"modis/scripts/internal/benchconn"
 	"os"
 	"strconv"
 	"strings"
@@ -31,97 +30,32 @@ func main() {
 	}
 }
 
-type conn struct {
-	c net.Conn
-	r *bufio.Reader
-	w *bufio.Writer
-}
-
-func dial(addr string) (*conn, error) {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return &conn{c, bufio.NewReaderSize(c, 1<<16), bufio.NewWriterSize(c, 1<<16)}, nil
-}
-
-func (c *conn) send(args ...string) {
-	fmt.Fprintf(c.w, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(c.w, "$%d\r\n%s\r\n", len(a), a)
-	}
-}
-
-// reply reads one reply and returns its first line (bulk: the payload).
-func (c *conn) reply() (string, error) {
-	line, err := c.r.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line[0] == '$' {
-		n, _ := strconv.Atoi(line[1:])
-		if n < 0 {
-			return "", nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := ioReadFull(c.r, buf); err != nil {
-			return "", err
-		}
-		return string(buf[:n]), nil
-	}
-	if line[0] == '-' {
-		return line, fmt.Errorf("%s", line)
-	}
-	return line, nil
-}
-
-func ioReadFull(r *bufio.Reader, b []byte) (int, error) {
-	n := 0
-	for n < len(b) {
-		m, err := r.Read(b[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-func (c *conn) do(args ...string) (string, error) {
-	c.send(args...)
-	if err := c.w.Flush(); err != nil {
-		return "", err
-	}
-	return c.reply()
-}
-
 var idleFor time.Duration
 
 func run(addr string, keys int) error {
-	c, err := dial(addr)
+	c, err := benchconn.Dial(addr)
 	if err != nil {
 		return err
 	}
 	if keys > 0 {
-		c.do("flushall")
+		c.Do("flushall")
 		val := strings.Repeat("v", 32)
 		const batch = 10000
 		for i := 0; i < keys; i += batch {
 			n := min(batch, keys-i)
 			for j := 0; j < n; j++ {
-				c.send("set", "key:"+strconv.Itoa(i+j), val)
+				c.Send("set", "key:"+strconv.Itoa(i+j), val)
 			}
-			c.w.Flush()
+			c.W.Flush()
 			for j := 0; j < n; j++ {
-				if _, err := c.reply(); err != nil {
+				if _, err := c.Reply(); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	// Let the server settle, then ping in the background.
-	p, err := dial(addr)
+	p, err := benchconn.Dial(addr)
 	if err != nil {
 		return err
 	}
@@ -137,7 +71,7 @@ func run(addr string, keys int) error {
 			default:
 			}
 			t := time.Now()
-			if _, err := p.do("ping"); err != nil {
+			if _, err := p.Do("ping"); err != nil {
 				res <- -1
 				return
 			}
@@ -152,11 +86,11 @@ func run(addr string, keys int) error {
 		fmt.Printf("stall_us=%d save_ms=0\n", (<-res).Microseconds())
 		return nil
 	}
-	if r, err := c.do("bgsave"); err != nil {
+	if r, err := c.Do("bgsave"); err != nil {
 		return fmt.Errorf("BGSAVE: %v %s", err, r)
 	}
 	for {
-		info, err := c.do("info", "persistence")
+		info, err := c.Do("info", "persistence")
 		if err != nil {
 			return err
 		}
