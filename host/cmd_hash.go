@@ -354,7 +354,7 @@ func cmdHrandfield(c *Client, args [][]byte) error {
 			return ErrNotInteger
 		}
 		if l < -hrandfieldMaxCount {
-			return ErrHrandfieldRange
+			return ErrRandCountRange
 		}
 		withValues := false
 		if len(args) > 4 || len(args) == 4 && !kwIs(args[3], "WITHVALUES") {

@@ -411,7 +411,7 @@ func (c *Client) srandmemberCount(key, arg []byte) error {
 		return ErrNotInteger
 	}
 	if l == math.MinInt64 {
-		return ErrSetRandCountRange
+		return ErrRandCountRange
 	}
 	s, err := c.readSet(key)
 	if err != nil {

@@ -36,7 +36,6 @@ var (
 	errZCount          = errors.New("ERR count should be greater than 0")
 	errZLimitNegative  = errors.New("ERR LIMIT can't be negative")
 	errZOutOfRange     = errors.New("ERR value is out of range")
-	errZRandCountRange = errors.New("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 )
 
 func zsetCommands() []*Command {

@@ -665,7 +665,7 @@ func cmdZrandmember(c *Client, args [][]byte) error {
 		return ErrNotInteger
 	}
 	if l == math.MinInt64 {
-		return errZRandCountRange
+		return ErrRandCountRange
 	}
 	withScores := false
 	if len(args) > 4 || len(args) == 4 && !zsetOpt(args[3], "withscores") {

@@ -77,8 +77,10 @@ func errUnsupportedOption(opt []byte) error {
 
 // Errors of the set commands.
 var (
-	ErrSetCountNotPositive   = errors.New("ERR value is out of range, must be positive")
-	ErrSetRandCountRange     = errors.New("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+	ErrSetCountNotPositive = errors.New("ERR value is out of range, must be positive")
+	// ErrRandCountRange is SRANDMEMBER's, HRANDFIELD's and ZRANDMEMBER's
+	// error for a count whose negation overflows.
+	ErrRandCountRange        = errors.New("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 	ErrSetNumkeysNotPositive = errors.New("ERR numkeys should be greater than 0")
 	ErrSetNumkeysTooMany     = errors.New("ERR Number of keys can't be greater than number of args")
 	ErrSetLimitNegative      = errors.New("ERR LIMIT can't be negative")
@@ -118,7 +120,6 @@ var (
 
 // Errors of HRANDFIELD.
 var (
-	ErrHrandfieldRange = errors.New("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 	ErrValueOutOfRange = errors.New("ERR value is out of range")
 )
 
