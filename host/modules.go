@@ -70,13 +70,19 @@ func (h *moduleHost) load(path string, args []string) (*Module, error) {
 			return nil, err
 		}
 	}
+	return h.start(p, path, args, log)
+}
+
+// start runs an opened plugin's OnLoad and keeps what it registered. On any
+// failure nothing the module registered remains.
+func (h *moduleHost) start(p *loader.Plugin, path string, args []string, log hclog.Logger) (*Module, error) {
 	m := &Module{Path: path, RealPath: p.RealPath, Args: args, plugin: p, log: h.s.log.Named("module")}
 	ctx := &modCtx{s: h.s, mod: m, phase: phaseLoad}
 	sargs := make([]sdk.String, len(args))
 	for i, a := range args {
 		sargs[i] = sdk.CreateString(a)
 	}
-	err = h.callHook(m, "OnLoad", func() error { return p.OnLoad(ctx, sargs) })
+	err := h.callHook(m, "OnLoad", func() error { return p.OnLoad(ctx, sargs) })
 	if err == nil && m.Name == "" {
 		err = errors.New("OnLoad returned without calling Init")
 	}
@@ -232,4 +238,19 @@ func (h *moduleHost) sortedModules() []*Module {
 	out := append([]*Module(nil), h.loaded...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// LoadModuleFunc loads a module from its OnLoad and OnUnload functions
+// instead of a plugin file, exactly as MODULE LOAD runs a plugin's: the
+// in-process test harness (sdk/sdktest) uses it. name stands for the path
+// in MODULE LIST and the log. It takes the execution lock.
+func (s *Server) LoadModuleFunc(name string, onLoad sdk.OnLoadFunc, onUnload sdk.OnUnloadFunc, args []string) error {
+	if onLoad == nil {
+		return errors.New("load module: OnLoad is nil")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := &loader.Plugin{RealPath: "func:" + name, PluginPath: name, OnLoad: onLoad, OnUnload: onUnload}
+	_, err := s.modules.start(p, name, args, s.log.With("path", name))
+	return err
 }

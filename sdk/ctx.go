@@ -48,6 +48,13 @@ var (
 // work only in OnLoad; the ReplyWith methods only in a command handler. Used
 // elsewhere they return an error and do nothing.
 type Ctx interface {
+	// The API families, each in its own file of this package.
+	KeyAPI    // key.go: open keys and work on their values; scan
+	TypeAPI   // datatype.go: module data types, persistence, replication
+	BlockAPI  // block.go: blocked clients, thread-safe contexts, timers
+	EventAPI  // events.go: keyspace and server events, INFO, shared API, filters, ACL
+	ConfigAPI // config.go: module configs, command info, subcommands, options
+
 	// Init names the module and its version, as RedisModule_Init. It must be
 	// the first call in OnLoad. apiVersion is APIVER_1. The name may not
 	// contain spaces and may not be the name of a loaded module.

@@ -70,7 +70,7 @@ package sdk
 
 // APIVersion is the version of this package's contract. It goes up with every
 // change to the package, so a module built against another one is refused.
-const APIVersion = 1
+const APIVersion = 2
 
 // APIVER_1 mirrors REDISMODULE_APIVER_1 for Ctx.Init, so ported code reads like
 // the C original. (The underscore is the C API's name, kept on purpose.)
