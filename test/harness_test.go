@@ -63,10 +63,25 @@ func setup() (int, error) {
 	script := filepath.Join(repoRoot, "scripts", "build-plugins.sh")
 	fix := func(name string) string { return "test/testdata/plugins/" + name }
 
-	steps := [][]string{
-		// The server, the example and the test module, checked by the script.
-		{"env", "OUT=" + outDir, script, "plugins/example", fix("testmod")},
+	// The server, every module in plugins/ and every good test module in
+	// test/testdata/plugins (the broken fixtures are built below), built and
+	// checked by the script.
+	good := []string{"env", "OUT=" + outDir, script}
+	for _, pattern := range []string{"plugins/*", "test/testdata/plugins/*"} {
+		dirs, err := filepath.Glob(filepath.Join(repoRoot, pattern))
+		if err != nil {
+			return 0, err
+		}
+		for _, d := range dirs {
+			switch filepath.Base(d) {
+			case "noonload", "badsig", "initpanic":
+				continue
+			}
+			rel, _ := filepath.Rel(repoRoot, d)
+			good = append(good, rel)
+		}
 	}
+	steps := [][]string{good}
 	var mu sync.Mutex
 	var errs []string
 	run := func(step []string) {
