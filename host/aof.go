@@ -15,15 +15,18 @@ package host
 // Writing: at the end of each batch, while the execution lock is still
 // held, the buffer moves to the writer's pending bytes; after the lock is
 // released the connection goroutine writes them (and with appendfsync
-// always fsyncs) before it sends the batch's replies. Writers that arrive
-// while another one is writing find their bytes already written by it:
-// a group commit. With everysec a goroutine fsyncs once a second.
+// always waits for an fsync that covers them) before it sends the batch's
+// replies. Writes are short and serialized by the writer's mutex; an fsync
+// runs without it, by one goroutine at a time (the leader), while others
+// keep writing: when it ends, every goroutine whose bytes it covered
+// returns at once, and one of the others leads the next fsync, which
+// covers everything written meanwhile (a group commit). With everysec a
+// goroutine fsyncs once a second.
 //
 // Everything here is touched only when appendonly is yes: Server.aof is nil
 // otherwise.
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,6 +50,9 @@ type aofState struct {
 	w       *aofWriter
 	man     aofManifest
 	lastErr error
+	// waiting is Redis's AOF_WAIT_REWRITE: the AOF is being turned on and w
+	// writes the temporary incremental file until the rewrite ends.
+	waiting bool
 
 	startSize int64 // bytes of the manifest's files when the writer opened
 	baseSize  int64 // aof_base_size: the size after the last rewrite or load
@@ -56,24 +62,31 @@ type aofState struct {
 // plus what it wrote since. Lock held.
 func (a *aofState) currentSize() int64 { return a.startSize + a.w.written.Load() }
 
-// aofStats are INFO's aof_* counters; they outlive the AOF being turned
-// off. Lock held.
+// aofStats are the rewrite's state and INFO's aof_* counters; they outlive
+// the AOF being turned off. Lock held.
 type aofStats struct {
-	rewrites     int64     // aof_rewrites
-	lastSec      int64     // aof_last_rewrite_time_sec (-1: none)
-	lastFailed   bool      // aof_last_bgrewrite_status
-	failures     int64     // aof_rewrites_consecutive_failures
-	lastFailedAt time.Time // for the retry delay of the automatic rewrite
+	rw           *aofRewriteJob // the running background rewrite
+	scheduled    bool           // aof_rewrite_scheduled: start when nothing else runs
+	turningOn    bool           // appendonly yes, the rewrite that turns it on not started yet
+	jobs         int64          // rewrites started since the process started (temporary names)
+	rewrites     int64          // aof_rewrites: rewrites started
+	lastSec      int64          // aof_last_rewrite_time_sec (-1: none)
+	lastFailed   bool           // aof_last_bgrewrite_status
+	failures     int64          // aof_rewrites_consecutive_failures
+	lastFailedAt time.Time      // for the retry delay of the automatic rewrite
+	lastCow      int64          // aof_last_cow_size
 }
 
 // aofWriter appends to the current incremental file.
 type aofWriter struct {
-	mu      sync.Mutex // file writes
-	f       *os.File
-	closed  bool
-	written atomic.Int64 // bytes written to the file (changed under mu)
-	synced  atomic.Int64 // bytes fsynced (changed under mu)
-	err     error
+	mu       sync.Mutex // file writes, and the fields below
+	fsyncEnd sync.Cond  // on mu: signalled when an fsync ends
+	syncing  bool       // an fsync runs (without mu)
+	f        *os.File
+	closed   bool
+	written  atomic.Int64 // bytes written to the file (changed under mu)
+	synced   atomic.Int64 // bytes fsynced (changed under mu)
+	err      error
 
 	pmu     sync.Mutex // pending and queued
 	pending []byte
@@ -215,7 +228,8 @@ func (s *Server) aofQueue() (*aofWriter, int64, bool) {
 }
 
 // flush writes the pending bytes up to target (and whatever else is
-// pending), fsyncing when asked. Called without the execution lock.
+// pending) and, when asked, waits for an fsync that covers them. Called
+// without the execution lock.
 func (w *aofWriter) flush(target int64, fsync bool) error {
 	// Fast path: a batch that wrote nothing, and whose reads saw nothing
 	// not yet durable, does not wait for another goroutine's fsync.
@@ -228,23 +242,56 @@ func (w *aofWriter) flush(target int64, fsync bool) error {
 		return nil // a rewrite or shutdown made these bytes durable
 	}
 	if w.written.Load() < target {
-		w.pmu.Lock()
-		data := w.pending
-		w.pending = w.spare[:0]
-		w.pmu.Unlock()
-		if _, err := w.f.Write(data); err != nil && w.err == nil {
-			w.err = err
-		}
-		w.written.Add(int64(len(data)))
-		w.spare = data[:0]
+		w.writePending()
 	}
-	if written := w.written.Load(); fsync && w.synced.Load() < written {
-		if err := w.f.Sync(); err != nil && w.err == nil {
-			w.err = err
+	for fsync && w.synced.Load() < target && !w.closed {
+		if w.syncing {
+			w.syncCond().Wait() // the running fsync may cover target
+			continue
 		}
-		w.synced.Store(written)
+		w.syncLocked()
 	}
 	return w.err
+}
+
+// writePending writes everything pending. w.mu held.
+func (w *aofWriter) writePending() {
+	w.pmu.Lock()
+	data := w.pending
+	w.pending = w.spare[:0]
+	w.pmu.Unlock()
+	if _, err := w.f.Write(data); err != nil && w.err == nil {
+		w.err = err
+	}
+	w.written.Add(int64(len(data)))
+	w.spare = data[:0]
+}
+
+// syncLocked fsyncs what is written, as the leader: w.mu is released
+// during the fsync, so other goroutines keep writing meanwhile; the waiters
+// are woken when it ends. w.mu held, no fsync running.
+func (w *aofWriter) syncLocked() {
+	w.syncing = true
+	n := w.written.Load()
+	w.mu.Unlock()
+	err := w.f.Sync()
+	w.mu.Lock()
+	w.syncing = false
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	if n > w.synced.Load() {
+		w.synced.Store(n)
+	}
+	w.syncCond().Broadcast()
+}
+
+// syncCond is the condition an fsync's end signals. w.mu held.
+func (w *aofWriter) syncCond() *sync.Cond {
+	if w.fsyncEnd.L == nil {
+		w.fsyncEnd.L = &w.mu
+	}
+	return &w.fsyncEnd
 }
 
 // close writes what is pending, fsyncs and closes the file.
@@ -256,12 +303,31 @@ func (w *aofWriter) close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.closed {
+		for w.syncing {
+			w.syncCond().Wait()
+		}
+		if w.synced.Load() < w.written.Load() { // written by another since
+			w.syncLocked()
+		}
 		w.closed = true
 		if cerr := w.f.Close(); err == nil {
 			err = cerr
 		}
 	}
 	return err
+}
+
+// discard closes the file without writing what is pending.
+func (w *aofWriter) discard() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.syncing {
+		w.syncCond().Wait()
+	}
+	if !w.closed {
+		w.closed = true
+		w.f.Close()
+	}
 }
 
 // aofCommit writes the batch's AOF bytes before its replies go out; with
@@ -337,68 +403,71 @@ func (s *Server) aofCron() {
 	}
 }
 
-// aofStop closes the AOF (appendonly turned off, server stopping). Lock
-// held.
+// aofStop closes the AOF (appendonly turned off, server stopping), killing
+// a running rewrite as Redis's stopAppendOnly does. Lock held.
 func (s *Server) aofStop() {
+	st := &s.aofStat
+	st.scheduled = false
+	st.turningOn = false
 	a := s.aof
 	if a == nil {
 		return
 	}
+	s.aofKillRewrite()
 	a.endTop()
 	w, _, _ := s.aofQueue()
 	s.aof = nil
 	if err := w.close(); err != nil {
 		s.log.Error("closing the append only file failed", "error", err)
 	}
+	if a.waiting {
+		os.Remove(filepath.Join(s.aofDir(), tempIncrName(s.cfg.aofFilename())))
+	}
 }
 
 // aofConfigChanged applies a CONFIG SET of the AOF parameters. Lock held.
 func (s *Server) aofConfigChanged(old Config) {
 	on := s.cfg.aofEnabled()
+	enabled := s.aof != nil || s.aofStat.turningOn
 	switch {
 	case s.load.active:
 		// Loading: applied when the load ends (loadStartup).
-	case on && s.aof == nil:
-		if err := s.aofStart(true); err != nil {
-			s.log.Error("turning the append only file on failed", "error", err)
-			s.cfg.setExtra("appendonly", "no")
-		}
-	case !on && s.aof != nil:
+	case on && !enabled:
+		s.aofTurnOn()
+	case !on && enabled:
 		s.aofStop()
-	case on:
+	case on && s.aof != nil:
 		s.aof.setFsyncPolicy(s.cfg.aofFsync())
 	}
 }
 
-// aofStart turns the AOF on at run time (CONFIG SET appendonly yes): a
-// rewrite makes a base of the current dataset, synchronously, under the
-// execution lock (Redis forks for it). At startup (counted false) it does
-// not count as a rewrite in INFO. Lock held.
-func (s *Server) aofStart(counted bool) error {
-	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
-		return fmt.Errorf("creating the append only file directory: %w", err)
+// aofTurnOn turns the AOF on at run time (CONFIG SET appendonly yes), as
+// Redis's startAppendOnly: a background rewrite makes the base, and
+// commands go to a temporary incremental file meanwhile (aof_enabled is 1
+// from now on). During a background save the rewrite is scheduled; a
+// rewrite running with the AOF off is killed and started again. Lock held.
+func (s *Server) aofTurnOn() {
+	st := &s.aofStat
+	st.turningOn = true
+	if j := st.rw; j != nil && j.a == nil {
+		s.log.Warn("AOF was enabled but there is already an AOF rewriting in background: stopping it and starting a rewrite now")
+		s.aofKillRewrite()
 	}
-	man, err := readManifest(s.aofDir(), s.cfg.aofFilename())
-	if err != nil && !os.IsNotExist(err) {
-		return err
+	if s.childActive() {
+		st.scheduled = true
+		s.log.Warn("AOF was enabled but there is already another background operation: an AOF rewrite was scheduled to start when possible")
+		return
 	}
-	a := &aofState{seldb: -1}
-	a.setFsyncPolicy(s.cfg.aofFsync())
-	a.man = man
-	rewrite := s.aofRewrite
-	if counted {
-		rewrite = s.aofRewriteCounted
+	if err := s.startAOFRewrite(); err != nil {
+		st.turningOn = false
+		s.log.Error("turning the append only file on failed: can't trigger a background AOF rewrite", "error", err)
+		s.cfg.setExtra("appendonly", "no")
 	}
-	if err := rewrite(a); err != nil {
-		return err
-	}
-	s.aof = a
-	return nil
 }
 
-// infoAOFEnabled is INFO's aof_enabled. Lock held.
+// infoAOFEnabled is INFO's aof_enabled: on, or being turned on. Lock held.
 func (s *Server) infoAOFEnabled() string {
-	if s.aof != nil {
+	if s.aof != nil || s.aofStat.turningOn {
 		return "1"
 	}
 	return "0"

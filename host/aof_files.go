@@ -1,19 +1,21 @@
 package host
 
-// The AOF directory: the manifest, the base and incremental files, and
-// the rewrite (BGREWRITEAOF, CONFIG SET appendonly yes), which Modis runs
-// synchronously under the execution lock (Redis forks for it).
+// The AOF directory: the manifest, the base and incremental files. The
+// background rewrite that replaces them is in aof_rewrite.go.
 
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"modis/host/internal/keyspace"
+	"modis/host/internal/rdb"
 )
 
 // aofFile is one line of the manifest.
@@ -168,166 +170,117 @@ func openIncr(path string) (*aofWriter, error) {
 	return &aofWriter{f: f}, nil
 }
 
-// aofRewrite makes a new base from the current dataset and a new empty
-// incremental file, swaps the manifest to them atomically, and deletes
-// the files the old manifest listed. Pending propagation is dropped: the
-// new base already holds its effect. Lock held.
-func (s *Server) aofRewrite(a *aofState) error {
-	start := time.Now()
+// aofCreate starts an AOF where there is none, at startup (Redis's
+// aofOpenIfNeededOnServerStart): a base of the dataset (empty: with
+// appendonly yes nothing else was loaded) and the first incremental file,
+// written synchronously, then the manifest. Lock held.
+func (s *Server) aofCreate() error {
 	dir, fn := s.aofDir(), s.cfg.aofFilename()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating the append only file directory: %w", err)
 	}
-	if !s.cfg.aofRDBPreamble() {
-		s.log.Warn("aof-use-rdb-preamble no is not supported yet: the AOF base is written as an RDB file")
+	preamble := s.cfg.aofRDBPreamble()
+	ext := ".aof"
+	if preamble {
+		ext = ".rdb"
 	}
-	old := a.man
-	var next aofManifest
-	baseSeq := int64(1)
-	if old.base != nil {
-		baseSeq = old.base.seq + 1
-	}
-	next.base = &aofFile{name: fmt.Sprintf("%s.%d.base.rdb", fn, baseSeq), seq: baseSeq, typ: 'b'}
-	incrSeq := old.lastIncrSeq() + 1
-	next.incrs = []aofFile{{name: fmt.Sprintf("%s.%d.incr.aof", fn, incrSeq), seq: incrSeq, typ: 'i'}}
-
+	var man aofManifest
+	man.base = &aofFile{name: fmt.Sprintf("%s.1.base%s", fn, ext), seq: 1, typ: 'b'}
+	man.incrs = []aofFile{{name: fn + ".1.incr.aof", seq: 1, typ: 'i'}}
 	tmp := filepath.Join(dir, fmt.Sprintf("temp-rewriteaof-%d.aof", os.Getpid()))
 	f, err := os.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("opening the temporary AOF base %s: %w", tmp, err)
 	}
-	err = s.writeRDB(f)
+	err = s.writeBaseLocked(f, preamble)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	basePath := filepath.Join(dir, man.base.name)
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, next.base.name))
+		err = os.Rename(tmp, basePath)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing the AOF base: %w", err)
 	}
-	incrPath := filepath.Join(dir, next.incrs[0].name)
-	os.Remove(incrPath) // a leftover of a failed rewrite
+	incrPath := filepath.Join(dir, man.incrs[0].name)
+	os.Remove(incrPath) // a leftover
 	w, err := openIncr(incrPath)
 	if err != nil {
 		return err
 	}
-	if err := writeManifest(dir, fn, next); err != nil {
+	if err := writeManifest(dir, fn, man); err != nil {
 		w.f.Close()
 		return fmt.Errorf("writing the AOF manifest: %w", err)
 	}
-	if a.w != nil {
-		a.w.mu.Lock()
-		if !a.w.closed {
-			a.w.closed = true
-			a.w.f.Close()
-		}
-		a.w.mu.Unlock()
-	}
-	a.w = w
-	a.man = next
-	if st, err := os.Stat(filepath.Join(dir, next.base.name)); err == nil {
+	a := &aofState{seldb: -1, man: man, w: w}
+	a.setFsyncPolicy(s.cfg.aofFsync())
+	if st, err := os.Stat(basePath); err == nil {
 		a.startSize, a.baseSize = st.Size(), st.Size()
 	}
-	a.buf = a.buf[:0]
-	a.tx = a.tx[:0]
-	a.txn, a.side = 0, 0
-	a.seldb = -1
-	keep := map[string]bool{next.base.name: true, next.incrs[0].name: true}
-	var gone []aofFile
-	if old.base != nil {
-		gone = append(gone, *old.base)
-	}
-	gone = append(append(gone, old.incrs...), old.history...)
-	for _, f := range gone {
-		if !keep[f.name] {
-			os.Remove(filepath.Join(dir, f.name))
-		}
-	}
-	s.log.Info("append only file rewritten", "base", next.base.name, "incr", next.incrs[0].name, "took", time.Since(start).String())
+	s.aof = a
+	s.log.Info("creating AOF base file on server start", "base", man.base.name, "incr", man.incrs[0].name)
 	return nil
 }
 
-// aofRewriteCounted runs aofRewrite and keeps INFO's counters. Lock held.
-func (s *Server) aofRewriteCounted(a *aofState) error {
-	start := time.Now()
-	err := s.aofRewrite(a)
-	st := &s.aofStat
-	if err != nil {
-		st.lastFailed = true
-		st.failures++
-		st.lastFailedAt = time.Now()
-		return err
-	}
-	st.rewrites++
-	st.lastSec = int64(time.Since(start).Seconds())
-	st.lastFailed = false
-	st.failures = 0
-	return nil
-}
-
-// aofAutoRewrite is serverCron's automatic rewrite: when the AOF is larger
-// than auto-aof-rewrite-min-size and has grown by auto-aof-rewrite-percentage
-// since the last rewrite (or load), rewrite it. After three consecutive
-// failures the next try waits a minute, doubling up to an hour, as Redis's
-// aofRewriteLimited. Lock held.
-func (s *Server) aofAutoRewrite(now time.Time) {
-	a := s.aof
-	if a == nil || s.bgsaveInProgress() {
-		return
-	}
-	perc := s.cfg.aofRewritePerc()
-	cur := a.currentSize()
-	if perc <= 0 || cur <= s.cfg.aofRewriteMinSize() {
-		return
-	}
-	base := a.baseSize
-	if base <= 0 {
-		base = 1
-	}
-	if cur*100/base-100 < perc {
-		return
-	}
-	if f := s.aofStat.failures; f >= 3 {
-		delay := time.Minute << min(f-3, 6)
-		if delay > time.Hour {
-			delay = time.Hour
+// writeBaseLocked writes a base of the dataset as it is, under the lock:
+// an RDB file with the aof-base AUX field, or commands.
+func (s *Server) writeBaseLocked(f *os.File, preamble bool) error {
+	if preamble {
+		enc := rdb.NewEncoder(f, s.rdbCompression())
+		enc.NoChecksum = !s.rdbChecksum()
+		enc.Header()
+		enc.Aux("redis-ver", RedisVersion)
+		enc.AuxInt("redis-bits", strconv.IntSize)
+		enc.AuxInt("ctime", time.Now().Unix())
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		enc.AuxInt("used-mem", int64(ms.HeapAlloc))
+		enc.AuxInt("aof-base", 1)
+		for _, code := range s.scripting.libraryCodes() {
+			enc.Function(code)
 		}
-		if now.Sub(s.aofStat.lastFailedAt) < delay {
-			return
+		for _, db := range s.dbs {
+			if db.Len() == 0 {
+				continue
+			}
+			enc.SelectDB(db.ID)
+			enc.ResizeDB(db.Len(), db.ExpiresLen())
+			var werr error
+			db.Scan(0, db.Len(), func(e *keyspace.Entry) {
+				if werr == nil && (e.Kind != keyspace.KindModule || rdb.IsSavableModuleValue(e.Obj)) {
+					werr = enc.Entry([]byte(e.Key()), e)
+				}
+			})
+			if werr != nil {
+				return werr
+			}
+		}
+		return enc.Finish()
+	}
+	var cw aofCmdWriter
+	for _, code := range s.scripting.libraryCodes() {
+		cw.command([]byte("FUNCTION"), []byte("LOAD"), []byte(code))
+	}
+	for _, db := range s.dbs {
+		if db.Len() == 0 {
+			continue
+		}
+		cw.command([]byte("SELECT"), []byte(strconv.Itoa(db.ID)))
+		var werr error
+		db.Scan(0, db.Len(), func(e *keyspace.Entry) {
+			if werr == nil {
+				werr = cw.entry([]byte(e.Key()), e, s.rdbCompression())
+			}
+		})
+		if werr != nil {
+			return werr
 		}
 	}
-	s.log.Info("starting automatic rewriting of AOF", "growth_perc", cur*100/base-100, "size", cur, "base_size", a.baseSize)
-	if err := s.aofRewriteCounted(a); err != nil {
-		s.log.Error("automatic append only file rewrite failed", "error", err)
-	}
-}
-
-// cmdBgrewriteaof is BGREWRITEAOF. Modis rewrites synchronously, under the
-// execution lock; the reply is Redis's.
-func cmdBgrewriteaof(c *Client, _ [][]byte) error {
-	s := c.srv
-	if s.aof == nil {
-		// Redis rewrites even when the AOF is off (a base of the dataset);
-		// Modis only rewrites an active AOF.
-		return errors.New("ERR Background append only file rewriting is not possible while appendonly is no in Modis")
-	}
-	if err := s.aofRewriteCounted(s.aof); err != nil {
-		s.log.Error("append only file rewrite failed", "error", err)
-		return errors.New("ERR Background append only file rewriting failed: " + err.Error())
-	}
-	c.out.SimpleString("Background append only file rewriting started")
-	return nil
-}
-
-// aofCommands are the AOF's commands.
-func aofCommands() []*Command {
-	return []*Command{
-		{Name: "bgrewriteaof", Arity: 1, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading, Group: "server", Handler: cmdBgrewriteaof,
-			Summary: "Asynchronously rewrites the append-only file to disk.", Since: "1.0.0"},
-	}
+	_, err := f.Write(cw.b)
+	return err
 }

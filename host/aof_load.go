@@ -30,7 +30,7 @@ func (s *Server) loadData() error {
 			return fmt.Errorf("found a single-file append only file %s (Redis 6 layout): Modis does not upgrade it; load it into Redis 7 first",
 				filepath.Join(s.cfg.Dir, fn))
 		}
-		return s.aofStart(false)
+		return s.aofCreate()
 	}
 	if err != nil {
 		return err
@@ -38,11 +38,23 @@ func (s *Server) loadData() error {
 	if err := s.loadAOF(dir, man); err != nil {
 		return err
 	}
+	// What a rewrite killed with the process left behind, and the history
+	// files of one that ended just before (Redis's aofDelHistoryFiles).
+	aofCleanTemp(dir)
+	os.Remove(filepath.Join(dir, tempIncrName(fn)))
+	if len(man.history) > 0 {
+		for _, f := range man.history {
+			os.Remove(filepath.Join(dir, f.name))
+		}
+		man.history = nil
+		if err := writeManifest(dir, fn, man); err != nil {
+			return fmt.Errorf("writing the AOF manifest: %w", err)
+		}
+	}
 	a := &aofState{seldb: -1, man: man}
 	a.setFsyncPolicy(s.cfg.aofFsync())
 	if len(man.incrs) == 0 {
-		seq := int64(1)
-		man.incrs = []aofFile{{name: fmt.Sprintf("%s.%d.incr.aof", fn, seq), seq: seq, typ: 'i'}}
+		man.incrs = []aofFile{nextIncr(man, fn)}
 		if err := writeManifest(dir, fn, man); err != nil {
 			return fmt.Errorf("writing the AOF manifest: %w", err)
 		}

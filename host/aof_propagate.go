@@ -16,6 +16,11 @@ import (
 // propagateEffect records cmd's effect form, if it has one, and reports
 // whether it did. Lock held, AOF on.
 func propagateEffect(c *Client, cmd *Command, args [][]byte, db int) bool {
+	if cmd.Module != nil || c.modCallMuted() {
+		// A module command propagates only what it replicates, and a
+		// command a module Calls without "!" nothing (mod_type_repl.go).
+		return true
+	}
 	a := c.srv.aof
 	switch cmd.Name {
 	case "set", "setex", "psetex":

@@ -30,6 +30,16 @@ type blockState struct {
 	serve     func(c *Client) bool
 	onTimeout func(c *Client)
 	done      chan struct{} // closed when served
+
+	// Module blocked clients (mod_block.go). serveKey, when set, is called
+	// instead of serve with the key that became ready. wake, when closed,
+	// ends the wait early (UnblockClient); onWake then replies. onEnd runs
+	// after every wait, served or not, so a module learns that a client it
+	// blocked was killed or unblocked by CLIENT UNBLOCK.
+	serveKey func(c *Client, key []byte) bool
+	wake     <-chan struct{}
+	onWake   func(c *Client)
+	onEnd    func(c *Client)
 }
 
 type readyKey struct {
@@ -118,7 +128,12 @@ func (c *Client) blockOn(keys [][]byte, timeout time.Duration, serve func(c *Cli
 		onTimeout(c)
 		return
 	}
-	b := &blockState{db: c.db, serve: serve, onTimeout: onTimeout, done: make(chan struct{})}
+	c.block(&blockState{serve: serve, onTimeout: onTimeout}, keys, timeout)
+}
+
+// block makes c wait on b (and on keys, in c's database). Lock held.
+func (c *Client) block(b *blockState, keys [][]byte, timeout time.Duration) {
+	b.db, b.done = c.db, make(chan struct{})
 	if timeout > 0 {
 		b.deadline = time.Now().Add(timeout)
 	}
@@ -189,22 +204,31 @@ func (s *Server) serveReady() {
 	for len(s.ready) > 0 {
 		rk := s.ready[0]
 		s.ready = s.ready[1:]
-		for {
-			q := s.blocked[rk]
-			if len(q) == 0 {
-				break
-			}
-			bc := q[0]
+		// Every client blocked on the key gets its turn, first blocked
+		// first served: one that cannot be served (a module declining, a
+		// BZPOPMIN on a key that is a list) does not stop those behind it.
+		q := s.blocked[rk]
+		if len(q) > 1 {
+			q = append([]*Client(nil), q...) // serving removes clients from the queue
+		}
+		for _, bc := range q {
 			b := bc.blocked
+			if b == nil { // served through another key meanwhile
+				continue
+			}
 			saved := bc.db
 			bc.db = b.db
-			served := b.serve(bc)
-			bc.db = saved
-			if !served {
-				break
+			var served bool
+			if b.serveKey != nil {
+				served = b.serveKey(bc, []byte(rk.key))
+			} else {
+				served = b.serve(bc)
 			}
-			s.unblock(bc)
-			close(b.done)
+			bc.db = saved
+			if served {
+				s.unblock(bc)
+				close(b.done)
+			}
 		}
 	}
 }
@@ -245,6 +269,7 @@ func (c *Client) waitBlocked() {
 	case <-b.done:
 	case <-timer:
 	case <-gone:
+	case <-b.wake: // nil for built-in commands: never
 	}
 	stopWatch()
 	s.mu.Lock()
@@ -255,8 +280,16 @@ func (c *Client) waitBlocked() {
 		case <-gone:
 			c.closing = true
 		default:
-			b.onTimeout(c)
+			select {
+			case <-b.wake: // UnblockClient: it wins over a timeout at the same moment
+				b.onWake(c)
+			default:
+				b.onTimeout(c)
+			}
 		}
+	}
+	if b.onEnd != nil {
+		b.onEnd(c)
 	}
 }
 

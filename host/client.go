@@ -106,6 +106,9 @@ func (c *Client) exec(args [][]byte) {
 	if len(args) == 0 {
 		return
 	}
+	if c.ID != 0 && c.srv.filtering() { // modules' command filters (mod_filter.go); not the AOF loader
+		args = c.srv.filterCommand(c, args, nil)
+	}
 	mark := c.buf.Mark()
 	c.redact = c.redact[:0]
 	c.argvMem = 0
@@ -123,6 +126,9 @@ func (c *Client) exec(args [][]byte) {
 	c.replySkip = false
 	if c.replySkipNext {
 		c.replySkip, c.replySkipNext = true, false
+	}
+	if len(c.srv.mev.jobs) > 0 { // modules' post-notification jobs (mod_events.go)
+		c.srv.runPostJobs()
 	}
 }
 
@@ -145,6 +151,12 @@ func (c *Client) dispatch(args [][]byte) {
 	if !c.authed && cmd.Flags&FlagNoAuth == 0 {
 		c.reject(cmd, errNoAuth)
 		return
+	}
+	if s.mev.acl.authed != nil { // clients authenticated as module users (mod_acl.go)
+		if err := s.modACLCheck(c, cmd, args); err != nil {
+			c.reject(cmd, err)
+			return
+		}
 	}
 	inMulti := c.multi != nil && !c.multi.executing
 	if s.cfg.MaxMemory > 0 && c.out == resp.Writer(&c.buf) && !s.load.active { // no evictions while loading, as Redis

@@ -146,7 +146,7 @@ func writeCommandInfo(w resp.Writer, cmd *Command) {
 		for _, cat := range cats {
 			w.SimpleString(cat)
 		}
-		w.Set(0) // tips
+		writeModuleTips(w, cmd) // a module's tips (mod_cmdinfo.go); none for built-ins
 		writeKeySpecs(w, legacyKeySpecs(cmd))
 	}
 	// Redis answers an empty set for no subcommands, an array otherwise.
@@ -174,6 +174,9 @@ func commandACLCategories(cmd *Command) []string {
 // metadata, made from its first/last/step positions as Redis does for
 // module commands.
 func legacyKeySpecs(cmd *Command) []cmdmeta.KeySpec {
+	if cmd.mod != nil { // a module command's own (mod_cmdinfo.go)
+		return cmd.mod.keySpecs
+	}
 	if cmd.FirstKey <= 0 {
 		return nil
 	}
@@ -196,7 +199,13 @@ func legacyKeySpecs(cmd *Command) []cmdmeta.KeySpec {
 func writeKeySpecs(w resp.Writer, specs []cmdmeta.KeySpec) {
 	w.Set(len(specs))
 	for _, s := range specs {
-		w.Map(3)
+		if s.Notes != "" {
+			w.Map(4)
+			w.BulkString("notes")
+			w.BulkString(s.Notes)
+		} else {
+			w.Map(3)
+		}
 		w.BulkString("flags")
 		flags := s.Flags.Names()
 		w.Set(len(flags))
@@ -319,6 +328,10 @@ func writeSubcommandDocs(w resp.Writer, subs []*Command) {
 // writeDerivedDocs describes a command from the table: summary, since,
 // group, the module that registered it, subcommands.
 func writeDerivedDocs(w resp.Writer, cmd *Command) {
+	if cmd.Module != nil { // only what the module set, as Redis (mod_cmdinfo.go)
+		writeModuleDocs(w, cmd)
+		return
+	}
 	n := 3
 	if cmd.Module != nil {
 		n++
@@ -440,6 +453,9 @@ func commandHasKeys(cmd *Command) bool {
 	if meta := redisMeta(cmd); meta != nil {
 		return redisGetKeys[cmd.Name] != nil || meta.HasKeys()
 	}
+	if cmd.mod != nil { // mod_cmdinfo.go
+		return cmd.mod.hasKeys()
+	}
 	if cmd.GetKeys != nil || cmd.Module != nil && cmd.Flags&FlagMovableKeys != 0 {
 		return true
 	}
@@ -453,6 +469,9 @@ func commandHasKeys(cmd *Command) bool {
 func findKeys(cmd *Command, args [][]byte) []cmdmeta.KeyRef {
 	meta := redisMeta(cmd)
 	if meta == nil {
+		if cmd.mod != nil { // key specs or the module's getkeys-api (mod_cmdinfo.go)
+			return cmd.mod.findKeys(cmd, args)
+		}
 		if cmd.GetKeys != nil {
 			return keyRefs(cmd, args, cmd.GetKeys(args))
 		}

@@ -13,6 +13,7 @@ import (
 
 	"modis/host/internal/cmdmeta"
 	"modis/host/internal/resp"
+	"modis/sdk"
 )
 
 // COMMAND INFO and COMMAND DOCS of every built-in Redis 7.0.15 also has
@@ -195,18 +196,23 @@ func TestCommandMetaDerived(t *testing.T) {
 	if got := do(t, c, "COMMAND", "DOCS", "client|setinfo"); !strings.HasPrefix(got, "%1\r\n$14\r\nclient|setinfo\r\n%3\r\n$7\r\nsummary\r\n") {
 		t.Errorf("COMMAND DOCS client|setinfo = %q", got)
 	}
-	cmd := &Command{Name: "m.cmd", Arity: -2, Flags: FlagWrite | FlagModule, FirstKey: 1, LastKey: -1, Step: 2, Module: &Module{Name: "m", Version: 3}}
+	// A module command is described as Redis 7.0 describes one: the key
+	// specification RM_CreateCommand builds (RW access update
+	// variable_flags), no ACL categories, and docs with only the group and
+	// the module (mod_cmdinfo.go).
+	cmd := &Command{Name: "m.cmd", Arity: -2, Flags: FlagWrite | FlagModule, Group: "module", Module: &Module{Name: "m", Version: 3}}
+	newModuleCmd(nil, cmd, func(sdk.Ctx, []sdk.String) error { return nil }, "write", 1, -1, 2)
 	b := &resp.Buffer{P3: true}
 	writeCommandInfo(b, cmd)
-	want := "*10\r\n$5\r\nm.cmd\r\n:-2\r\n~2\r\n+write\r\n+module\r\n:1\r\n:-1\r\n:2\r\n~2\r\n+@write\r\n+@slow\r\n~0\r\n" +
-		"~1\r\n%3\r\n$5\r\nflags\r\n~2\r\n+RW\r\n+update\r\n$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n:1\r\n" +
+	want := "*10\r\n$5\r\nm.cmd\r\n:-2\r\n~2\r\n+write\r\n+module\r\n:1\r\n:-1\r\n:2\r\n~0\r\n~0\r\n" +
+		"~1\r\n%3\r\n$5\r\nflags\r\n~4\r\n+RW\r\n+access\r\n+update\r\n+variable_flags\r\n$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n:1\r\n" +
 		"$9\r\nfind_keys\r\n%2\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n%3\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:2\r\n$5\r\nlimit\r\n:0\r\n~0\r\n"
 	if string(b.B) != want {
 		t.Errorf("module command info\n got %q\nwant %q", b.B, want)
 	}
 	b = &resp.Buffer{}
 	writeCommandDocs(b, cmd)
-	if want := "*8\r\n$7\r\nsummary\r\n$0\r\n\r\n$5\r\nsince\r\n$1\r\n3\r\n$5\r\ngroup\r\n$0\r\n\r\n$6\r\nmodule\r\n$1\r\nm\r\n"; string(b.B) != want {
+	if want := "*4\r\n$5\r\ngroup\r\n$6\r\nmodule\r\n$6\r\nmodule\r\n$1\r\nm\r\n"; string(b.B) != want {
 		t.Errorf("module command docs\n got %q\nwant %q", b.B, want)
 	}
 	if keys := commandKeys(cmd, [][]byte{[]byte("m.cmd"), []byte("a"), []byte("x"), []byte("b"), []byte("y")}); fmt.Sprintf("%s", keys) != "[a b]" {

@@ -817,7 +817,9 @@ func cmdClientUnblock(c *Client, args [][]byte) error {
 	}
 	s := c.srv
 	target := s.clients[id]
-	if target == nil || target.blocked == nil {
+	// A module command without a timeout callback is not unblocked, as
+	// Redis 7.0's moduleBlockedClientMayTimeout (mod_block.go).
+	if target == nil || target.blocked == nil || !s.moduleBlockMayTimeout(target.blocked) {
 		c.out.Int(0)
 		return nil
 	}

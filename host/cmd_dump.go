@@ -114,6 +114,7 @@ func cmdRestore(c *Client, args [][]byte) error {
 	}
 	ent.Expire = ttl
 	c.db.Set(key, ent)
+	c.db.SetAccess(ent, c.srv.now, idle, freq) // IDLETIME or FREQ, by the policy
 	c.keyModified(key)
 	c.notify(NotifyGeneric, "restore", key)
 	c.keyReady(key)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 
 	"modis/host/internal/glob"
 	"modis/host/internal/keyspace"
@@ -71,7 +72,9 @@ func keyCommands() []*Command {
 func cmdDel(c *Client, args [][]byte) error {
 	n := 0
 	for _, k := range args[1:] {
+		rel := c.srv.moduleDeleting(c.db, k) // a module value's Unlink, then Free (mod_type_cmds.go)
 		if c.db.Delete(k, c.srv.now) {
+			rel.done(c.cur != nil && c.cur.Name == "unlink")
 			c.keyModified(k)
 			c.notify(NotifyGeneric, "del", k)
 			n++
@@ -112,8 +115,17 @@ func cmdType(c *Client, args [][]byte) error {
 		c.out.SimpleString("none")
 		return nil
 	}
-	c.out.SimpleString(e.Kind.String())
+	c.out.SimpleString(entryTypeName(e))
 	return nil
+}
+
+// entryTypeName is the name TYPE reports and SCAN TYPE matches: the kind,
+// or a module value's 9-character type name, as Redis's getObjectTypeName.
+func entryTypeName(e *keyspace.Entry) string {
+	if e.Kind == keyspace.KindModule {
+		return moduleTypeName(e)
+	}
+	return e.Kind.String()
 }
 
 func cmdKeys(c *Client, args [][]byte) error {
@@ -311,7 +323,7 @@ func cmdScan(c *Client, args [][]byte) error {
 			// Redis reads the type with a lookup (stats, lazy expiry) and
 			// compares it case-insensitively.
 			le := c.db.LookupNoTouch([]byte(name), now)
-			if le == nil || le.Kind.String() != a.typ {
+			if le == nil || !strings.EqualFold(entryTypeName(le), a.typ) {
 				continue
 			}
 		}
@@ -383,14 +395,14 @@ func cmdCopy(c *Client, args [][]byte) error {
 		c.out.Int(0)
 		return nil
 	}
-	ne, err := cloneEntry(e)
+	ne, err := c.copyEntry(e, src, dkey, dst) // module values through their type's Copy
 	if err != nil {
 		return err
 	}
 	dst.Delete(dkey, now)
 	dst.Set(dkey, ne)
 	c.srv.keyModified(c, dst, dkey)
-	c.srv.notifyKeyspaceEvent(NotifyGeneric, "copy_to", dkey, dst.ID)
+	c.srv.notifyAll(NotifyGeneric, "copy_to", dkey, dst.ID)
 	if blockable(ne.Kind) {
 		c.srv.signalKeyReady(dst, dkey)
 	}
@@ -467,7 +479,7 @@ func cmdMove(c *Client, args [][]byte) error {
 	c.keyModified(key)
 	c.srv.keyModified(c, dst, key)
 	c.notify(NotifyGeneric, "move_from", key)
-	c.srv.notifyKeyspaceEvent(NotifyGeneric, "move_to", key, dst.ID)
+	c.srv.notifyAll(NotifyGeneric, "move_to", key, dst.ID)
 	if blockable(e.Kind) {
 		c.srv.signalKeyReady(dst, key)
 	}
@@ -500,6 +512,7 @@ func cmdSwapdb(c *Client, args [][]byte) error {
 		s.scanReadyKeys(db1)
 		s.scanReadyKeys(db2)
 	}
+	s.evSwapDB(int(a), int(b)) // modules' SwapDB event (mod_events.go)
 	s.dirty++
 	c.out.SimpleString("OK")
 	return nil

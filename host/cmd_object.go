@@ -250,6 +250,7 @@ func entryMemory(key []byte, e *keyspace.Entry) int {
 // whole size, so SAMPLES is checked but not needed. Like Redis it looks the
 // key up without expiring it.
 func cmdMemoryUsage(c *Client, args [][]byte) error {
+	samples := int64(5) // OBJ_COMPUTE_SIZE_DEF_SAMPLES, for module types' MemUsage
 	for j := 3; j < len(args); j++ {
 		if !kwIs(args[j], "SAMPLES") || j+1 >= len(args) {
 			return ErrSyntax
@@ -261,11 +262,16 @@ func cmdMemoryUsage(c *Client, args [][]byte) error {
 		if n < 0 {
 			return ErrSyntax
 		}
+		samples = n
 		j++
 	}
 	e := c.db.RawLookup(args[2])
 	if e == nil {
 		c.out.Null()
+		return nil
+	}
+	if e.Kind == keyspace.KindModule {
+		c.out.Int(int64(moduleMemoryUsage(c.db, args[2], e, int(samples)))) // mod_type_cmds.go
 		return nil
 	}
 	c.out.Int(int64(entryMemory(args[2], e)))

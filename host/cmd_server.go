@@ -77,15 +77,21 @@ func cmdFlush(all bool) HandlerFunc {
 				return ErrSyntax
 			}
 		}
+		var mods modReleases // module values, freed once flushed (mod_type_cmds.go)
 		if all {
+			mods = c.srv.moduleFlushing(nil)
 			c.srv.flushed(nil)
 			for _, db := range c.srv.dbs {
 				db.Flush()
 			}
+			c.srv.flushDone(nil) // modules' FlushDB end event (mod_events.go)
 		} else {
+			mods = c.srv.moduleFlushing(c.db)
 			c.srv.flushed(c.db)
 			c.db.Flush()
+			c.srv.flushDone(c.db)
 		}
+		mods.done(len(args) == 2 && strings.EqualFold(string(args[1]), "async"))
 		c.out.SimpleString("OK")
 		return nil
 	}
@@ -167,7 +173,7 @@ func cmdConfigSet(c *Client, args [][]byte) error {
 	var failure error
 	for i := 0; i < n; i++ {
 		name := string(args[2+2*i])
-		p := findParam(name)
+		p := s.cfg.lookupParam(name) // a built-in, or a module's config (mod_config.go)
 		if p == nil || p.set == nil {
 			if failure == nil {
 				failure = fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", name)
@@ -185,6 +191,8 @@ func cmdConfigSet(c *Client, args [][]byte) error {
 			failure = configSetError(name, "can't set immutable config")
 		case p.protected && !c.allowProtected(s.cfg.EnableProtectedConfigs):
 			failure = configSetError(name, "can't set protected config")
+		case p.denyLoading && s.load.active:
+			failure = errLoading
 		}
 		for j := 0; j < i && failure == nil; j++ {
 			if set[j] == p && strings.EqualFold(string(args[2+2*j]), name) {
@@ -197,6 +205,9 @@ func cmdConfigSet(c *Client, args [][]byte) error {
 		return failure
 	}
 	next := s.cfg.clone()
+	// Module configs are set in the module as we go; txn sets them back if
+	// a value or an apply function fails (mod_config.go).
+	txn := s.modules.beginConfigSet()
 	for i, p := range set {
 		val := string(args[3+2*i])
 		vals := []string{val}
@@ -207,6 +218,7 @@ func cmdConfigSet(c *Client, args [][]byte) error {
 			}
 		}
 		if err := p.set(&next, vals); err != nil {
+			txn.rollback()
 			shown := p.name
 			if strings.EqualFold(string(args[2+2*i]), p.alias) {
 				shown = p.alias
@@ -214,12 +226,19 @@ func cmdConfigSet(c *Client, args [][]byte) error {
 			return configSetError(shown, err.Error())
 		}
 	}
+	if err := txn.commit(); err != nil {
+		return err
+	}
 	s.setConfig(next)
+	s.evConfigChanged(args) // modules' Config event (mod_events.go)
 	c.out.SimpleString("OK")
 	return nil
 }
 
 func configSetError(name, msg string) error {
+	if msg == "" { // a module's error without a text, as Redis words it
+		return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s')", name)
+	}
 	return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, msg)
 }
 
@@ -269,6 +288,10 @@ var debugHelp = helpHandler("DEBUG",
 	"CHANGE-REPL-ID",
 	"    Change the replication IDs of the instance.",
 	"    Dangerous: should be used only for testing the replication subsystem.",
+	"DIGEST",
+	"    Output a hex signature representing the current DB content.",
+	"DIGEST-VALUE <key> [<key> ...]",
+	"    Output a hex signature of the values of all the specified keys.",
 	"ERROR <string>",
 	"    Return a Redis protocol error with <string> as message. Useful for clients",
 	"    unit tests to simulate Redis errors.",
@@ -309,6 +332,10 @@ func cmdDebug(c *Client, args [][]byte) error {
 		if d := time.Duration(secs * float64(time.Second)); d > 0 {
 			time.Sleep(d)
 		}
+	case sub == "digest" && argc == 2:
+		return debugDigest(c) // mod_type_digest.go
+	case sub == "digest-value":
+		return debugDigestValue(c, args[2:])
 	case sub == "object" && argc == 3:
 		e := c.db.RawLookup(args[2])
 		if e == nil {

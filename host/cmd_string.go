@@ -110,7 +110,9 @@ func copyInto(buf, val []byte) []byte {
 // keepTTL an old expiry is kept; otherwise the expiry becomes expireAt (0:
 // none). A string entry is updated in place.
 func (c *Client) setString(key, val []byte, old *keyspace.Entry, keepTTL bool, expireAt int64) {
-	if old != nil && old.Kind == keyspace.KindString {
+	// Overwriting: for Redis a new object replaces the old one, so modules
+	// see the Key event "overwritten" (mod_events.go).
+	if old != nil && old.Kind == keyspace.KindString && c.db.Overwriting(old) {
 		old.Str = copyInto(old.Str, val)
 		old.StrEnc = keyspace.StrEncAuto
 		if !keepTTL && old.Expire != expireAt {

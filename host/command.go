@@ -111,6 +111,9 @@ type Command struct {
 	// GetKeys, if set, finds the keys of a command line whose key positions
 	// depend on its arguments (movablekeys: EVAL's and FCALL's numkeys).
 	GetKeys func(args [][]byte) [][]byte
+	// mod is what only module commands carry: handler, command info, key
+	// specifications, ACL categories (mod_cmdinfo.go).
+	mod *moduleCmd
 
 	calls int64 // guarded by the execution lock
 	usec  int64
@@ -124,6 +127,9 @@ var aclOrder = []string{"keyspace", "read", "write", "set", "sortedset", "list",
 // aclCategories derives a command's ACL categories from its flags and group,
 // plus its explicit ACL list, in Redis's order.
 func (c *Command) aclCategories() []string {
+	if c.Module != nil { // only those SetCommandACLCategories gave, as in Redis
+		return c.moduleACLCategories()
+	}
 	on := map[string]bool{}
 	if c.Flags&FlagWrite != 0 {
 		on["write"] = true

@@ -89,6 +89,12 @@ type Config struct {
 	// file replaces the rules, later ones add to them, as in Redis.
 	readingFile bool
 	saveLoaded  bool
+
+	// moduleConfigArgs are "<module>.<name> value" directives, waiting for
+	// their modules' LoadConfigs; modParams finds the configs modules
+	// registered (mod_config.go).
+	moduleConfigArgs []queuedConfig
+	modParams        *moduleConfigState
 }
 
 // DefaultConfig returns Redis's defaults.
@@ -136,6 +142,7 @@ func (c Config) clone() Config {
 	c.LoadModules = append([]ModuleSpec(nil), c.LoadModules...)
 	c.LatencyTrackingPercentiles = append([]float64(nil), c.LatencyTrackingPercentiles...)
 	c.SavePoints = append([][2]int64(nil), c.SavePoints...)
+	c.moduleConfigArgs = append([]queuedConfig(nil), c.moduleConfigArgs...)
 	if c.Extra != nil {
 		m := make(map[string]string, len(c.Extra))
 		for k, v := range c.Extra {
@@ -160,6 +167,11 @@ type param struct {
 	inert bool
 	get   func(c *Config) string
 	set   func(c *Config, args []string) error
+	// Module configs (mod_config.go): hidden from CONFIG GET patterns,
+	// refused by CONFIG SET while loading, and the module config itself.
+	hidden      bool
+	denyLoading bool
+	mod         *moduleConfig
 }
 
 // unsupportedError is a value Modis cannot run with (appendonly yes): CONFIG
@@ -941,6 +953,9 @@ func setClientOutputBufferLimit(c *Config, args []string) error {
 // Set applies one directive (a config file line or CONFIG SET pair) to c.
 func (c *Config) Set(name string, args []string) error {
 	p := findParam(name)
+	if p == nil && isModuleConfigName(name) { // a module's config: kept until it loads
+		return c.queueModuleConfig(strings.ToLower(name), args)
+	}
 	if p == nil || p.set == nil {
 		return fmt.Errorf("unknown directive %q", name)
 	}
@@ -975,7 +990,7 @@ func (c *Config) getMatching(patterns ...string) [][2]string {
 	}
 	for _, pat := range patterns {
 		if !hasGlob(pat) {
-			if p := findParam(pat); p != nil {
+			if p := c.lookupParam(pat); p != nil {
 				add(pat, p)
 			}
 			continue
@@ -989,6 +1004,11 @@ func (c *Config) getMatching(patterns ...string) [][2]string {
 				add(p.alias, p)
 			}
 		}
+		c.modParams.each(func(p *param) { // module configs; hidden ones need their exact name
+			if !p.hidden && glob.Match(pat, p.name, true) {
+				add(p.name, p)
+			}
+		})
 	}
 	return out
 }
@@ -1048,6 +1068,12 @@ func (c *Config) loadFile(path string, depth int) error {
 			return fmt.Errorf("%s: %s: not supported by modis", where, name)
 		}
 		p := findParam(name)
+		if p == nil && isModuleConfigName(name) { // a module's config: kept until it loads (mod_config.go)
+			if err := c.queueModuleConfig(name, args[1:]); err != nil {
+				return fmt.Errorf("%s: %s: %v", where, name, err)
+			}
+			continue
+		}
 		if p == nil || p.set == nil {
 			return fmt.Errorf("%s: unknown directive %q", where, args[0])
 		}
@@ -1225,7 +1251,7 @@ func (c *Config) Rewrite() error {
 			out = append(out, l)
 			continue
 		}
-		p := findParam(args[0])
+		p := c.lookupParam(args[0])
 		if p == nil || !rewritable(p) {
 			out = append(out, l)
 			continue
@@ -1244,6 +1270,11 @@ func (c *Config) Rewrite() error {
 		}
 		extra = append(extra, p.configLines(c, p.name)...)
 	}
+	c.modParams.each(func(p *param) { // module configs away from their default
+		if !done[p] && p.get(c) != p.mod.defaultValue() {
+			extra = append(extra, p.configLines(c, p.name)...)
+		}
+	})
 	if len(extra) > 0 {
 		if !hasMarker {
 			out = append(out, marker)
@@ -1271,6 +1302,9 @@ func rewritable(p *param) bool {
 
 // configLines writes a parameter's current value as config file lines.
 func (p *param) configLines(c *Config, name string) []string {
+	if p.mod != nil {
+		return p.mod.configLines(name)
+	}
 	v := p.get(c)
 	if p.name == "client-output-buffer-limit" {
 		f := strings.Fields(v)

@@ -247,7 +247,7 @@ func (s *Server) performEvictions() int {
 		}
 		size := int64(entryMemory(k, e))
 		delStart := time.Now()
-		deleted := db.Delete(k, s.now)
+		deleted := db.Evict(k, s.now) // Delete, but the modules' Key event says "evicted" (mod_events.go)
 		s.latencySample("eviction-del", time.Since(delStart))
 		m.freed += size
 		if deleted {
@@ -257,7 +257,7 @@ func (s *Server) performEvictions() int {
 			s.touchWatched(db, k)
 			s.trackingInvalidate(k, nil)
 			s.propagateDeletion(db.ID, k)
-			s.notifyKeyspaceEvent(NotifyEvicted, "evicted", k, db.ID)
+			s.keyEvicted(db.ID, k) // modules' Key event, then the "evicted" keyspace event (mod_events.go)
 		}
 		keys++
 		if keys%16 == 0 && time.Since(start) > timeLimit {

@@ -1,6 +1,9 @@
 package host
 
-import "modis/host/internal/keyspace"
+import (
+	"modis/host/internal/keyspace"
+	"modis/sdk"
+)
 
 // The hooks every write command calls, as Redis's commands call
 // signalModifiedKey, notifyKeyspaceEvent and signalKeyAsReady. They connect
@@ -34,7 +37,7 @@ func (c *Client) keyModified(key []byte) {
 // notify is notifyKeyspaceEvent: publish event about key to the keyspace
 // notification channels, if the class is enabled.
 func (c *Client) notify(class byte, event string, key []byte) {
-	c.srv.notifyKeyspaceEvent(class, event, key, c.db.ID)
+	c.srv.notifyAll(class, event, key, c.db.ID)
 }
 
 // keyReady is signalKeyAsReady: key (a list or sorted set) got elements, so
@@ -58,28 +61,29 @@ func (s *Server) keyExpired(db *keyspace.DB, key string) {
 	s.propagateDeletion(db.ID, k)
 	s.touchWatched(db, k)
 	s.trackingInvalidate(k, nil)
-	s.notifyKeyspaceEvent(NotifyExpired, "expired", k, db.ID)
+	s.notifyAll(NotifyExpired, "expired", k, db.ID)
 }
 
 // keyAdded runs when a key that was not there is stored (Redis's dbAdd):
 // the "new" keyspace event. Lock held.
 func (s *Server) keyAdded(db *keyspace.DB, key string) {
-	if s.cfg.NotifyKeyspaceEvents != "" {
-		s.notifyKeyspaceEvent(NotifyNew, "new", []byte(key), db.ID)
+	if s.cfg.NotifyKeyspaceEvents != "" || s.modKeysActive(NotifyNew) {
+		s.notifyAll(NotifyNew, "new", []byte(key), db.ID)
 	}
 }
 
 // keyMissed runs when a read command's lookup finds no key: the "keymiss"
 // keyspace event. Lock held.
 func (s *Server) keyMissed(db *keyspace.DB, key []byte) {
-	if s.cfg.NotifyKeyspaceEvents != "" {
-		s.notifyKeyspaceEvent(NotifyKeyMiss, "keymiss", key, db.ID)
+	if s.cfg.NotifyKeyspaceEvents != "" || s.modKeysActive(NotifyKeyMiss) {
+		s.notifyAll(NotifyKeyMiss, "keymiss", key, db.ID)
 	}
 }
 
 // flushed runs before FLUSHDB (db) or FLUSHALL (db nil) empties databases.
 // Lock held.
 func (s *Server) flushed(db *keyspace.DB) {
+	s.evFlush(db, sdk.SubeventFlushDBStart) // modules' FlushDB event (mod_events.go); flushDone fires the end
 	for _, d := range s.dbs {
 		if db == nil || d == db {
 			s.touchAllWatched(d)

@@ -189,6 +189,8 @@ func (s *Server) infoText(names [][]byte) string {
 			all = true
 		case "default":
 			dflt = true
+		case "module_list": // Redis 7.0: the module list without the modules' own sections
+			want["modules"] = true
 		default:
 			want[sec] = true
 		}
@@ -204,6 +206,7 @@ func (s *Server) infoText(names [][]byte) string {
 		sb.WriteString("# " + sec.title + "\r\n")
 		sec.section(s, &sb)
 	}
+	s.infoModuleSections(&sb, names) // modules' own sections (mod_info.go)
 	return sb.String()
 }
 
@@ -454,6 +457,7 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 	infoLine(sb, "rdb_changes_since_last_save", s.dirty)
 	bgIn, bgStatus, bgLast, bgCur, bgSaves, bgCow := s.infoBgsave()
 	st := &s.aofStat
+	rwIn, rwSched, rwCur, rwCow := s.infoAOFRewrite()
 	rwStatus := "ok"
 	if st.lastFailed {
 		rwStatus = "err"
@@ -464,12 +468,12 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 		{"rdb_saves", bgSaves}, {"rdb_last_cow_size", bgCow},
 		{"rdb_last_load_keys_expired", strconv.FormatInt(s.load.lastExpired, 10)},
 		{"rdb_last_load_keys_loaded", strconv.FormatInt(s.load.lastKeys, 10)},
-		{"aof_enabled", s.infoAOFEnabled()}, {"aof_rewrite_in_progress", "0"},
-		{"aof_rewrite_scheduled", "0"}, {"aof_last_rewrite_time_sec", strconv.FormatInt(st.lastSec, 10)},
-		{"aof_current_rewrite_time_sec", "-1"},
+		{"aof_enabled", s.infoAOFEnabled()}, {"aof_rewrite_in_progress", rwIn},
+		{"aof_rewrite_scheduled", rwSched}, {"aof_last_rewrite_time_sec", strconv.FormatInt(st.lastSec, 10)},
+		{"aof_current_rewrite_time_sec", rwCur},
 		{"aof_last_bgrewrite_status", rwStatus}, {"aof_rewrites", strconv.FormatInt(st.rewrites, 10)},
 		{"aof_rewrites_consecutive_failures", strconv.FormatInt(st.failures, 10)},
-		{"aof_last_write_status", s.infoAOFWriteStatus()}, {"aof_last_cow_size", "0"}, {"module_fork_in_progress", "0"},
+		{"aof_last_write_status", s.infoAOFWriteStatus()}, {"aof_last_cow_size", rwCow}, {"module_fork_in_progress", "0"},
 		{"module_fork_last_cow_size", "0"},
 	} {
 		infoLine(sb, kv[0], kv[1])
@@ -477,7 +481,7 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 	if a := s.aof; a != nil {
 		infoLine(sb, "aof_current_size", a.currentSize())
 		infoLine(sb, "aof_base_size", a.baseSize)
-		infoLine(sb, "aof_pending_rewrite", 0)
+		infoLine(sb, "aof_pending_rewrite", rwSched)
 		infoLine(sb, "aof_buffer_length", len(a.buf))
 		infoLine(sb, "aof_pending_bio_fsync", 0)
 		infoLine(sb, "aof_delayed_fsync", 0)
@@ -588,7 +592,7 @@ func infoCPU(s *Server, sb *strings.Builder) {
 
 func infoModules(s *Server, sb *strings.Builder) {
 	for _, m := range s.modules.sortedModules() {
-		fmt.Fprintf(sb, "module:name=%s,ver=%d,api=1,filters=0,usedby=[],using=[],options=[]\r\n", m.Name, m.Version)
+		s.infoModuleLine(sb, m) // filters, usedby, using (mod_info.go)
 	}
 }
 

@@ -78,6 +78,7 @@ func (s *Server) loadTick() error {
 		return nil
 	}
 	l.n = 0
+	s.evLoadingProgress() // modules' LoadingProgress event (mod_events.go)
 	if l.yield {
 		s.mu.Unlock()
 		s.mu.Lock()
@@ -226,7 +227,7 @@ func (s *Server) loadStartup() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load.yield = true
-	err := s.loadData()
+	err := s.loadDataEvents() // loadData with the modules' Loading events (mod_events.go)
 	s.load.yield = false
 	s.load.active = false
 	if err == nil && s.loadInterrupted() { // SHUTDOWN came with the last chunk

@@ -23,6 +23,17 @@ type Module struct {
 	log      hclog.Logger
 	commands []*Command
 	plugin   *loader.Plugin
+	// noImplicitSignal is the NO_IMPLICIT_SIGNAL_MODIFIED module option:
+	// keys opened for writing are not signalled as modified when they close
+	// (mod_key.go reads it).
+	noImplicitSignal bool
+	// options are the module's SetModuleOptions (mod_config_lifecycle.go).
+	options sdk.ModuleOptions
+	// configs are the configs the module registered; configsLoaded is set
+	// by LoadConfigs (mod_config.go).
+	configs           []*moduleConfig
+	configsRegistered bool
+	configsLoaded     bool
 }
 
 // moduleHost loads and unloads modules. Its methods expect the execution
@@ -32,6 +43,8 @@ type moduleHost struct {
 	reg      *loader.Registry
 	loaded   []*Module // in load order, as MODULE LIST shows them
 	internal *Client   // the client OnLoad's Calls run as
+	// cfgs holds module configs and the values waiting for them (mod_config.go).
+	cfgs moduleConfigState
 }
 
 func newModuleHost(s *Server) (*moduleHost, error) {
@@ -41,6 +54,9 @@ func newModuleHost(s *Server) (*moduleHost, error) {
 	}
 	h := &moduleHost{s: s, reg: loader.NewRegistry(self)}
 	h.internal = newClient(s, nil, 0)
+	if err := h.initConfigs(); err != nil { // module config values given at startup (mod_config.go)
+		return nil, err
+	}
 	return h, nil
 }
 
@@ -83,8 +99,12 @@ func (h *moduleHost) start(p *loader.Plugin, path string, args []string, log hcl
 		sargs[i] = sdk.CreateString(a)
 	}
 	err := h.callHook(m, "OnLoad", func() error { return p.OnLoad(ctx, sargs) })
+	ctx.closeKeys()
 	if err == nil && m.Name == "" {
 		err = errors.New("OnLoad returned without calling Init")
+	}
+	if err == nil {
+		err = h.afterOnLoad(m) // configs loaded, LOADEX values taken (mod_config.go)
 	}
 	if err != nil {
 		h.unregister(m)
@@ -94,6 +114,7 @@ func (h *moduleHost) start(p *loader.Plugin, path string, args []string, log hcl
 	}
 	ctx.phase = phaseDone
 	h.loaded = append(h.loaded, m)
+	h.s.modLoaded(m) // modules' ModuleChange event and post-notification jobs (mod_events.go)
 	log.Info("module loaded", "module", m.Name, "version", m.Version, "commands", len(m.commands))
 	return m, nil
 }
@@ -122,6 +143,9 @@ func (h *moduleHost) unregister(m *Module) {
 		}
 	}
 	m.commands = nil
+	dropModuleTypes(m) // the types of a module whose OnLoad failed (mod_type.go)
+	h.unregisterConfigs(m)
+	h.s.modForget(m) // subscriptions, filters, INFO, shared API (mod_events.go)
 }
 
 // unload runs the module's OnUnload (an error refuses the unload, as in
@@ -131,6 +155,15 @@ func (h *moduleHost) unload(name string) error {
 	m := h.byName(name)
 	if m == nil {
 		return errors.New("ERR Error unloading module: no such module with that name")
+	}
+	if err := typesBlockUnload(m); err != nil { // data types (mod_type.go), checked first as in Redis
+		return err
+	}
+	if err := h.s.modUnloadCheck(m); err != nil { // a shared API in use (mod_events.go)
+		return err
+	}
+	if err := h.s.modBlockUnloadCheck(m); err != nil { // blocked clients not freed yet (mod_block.go)
+		return err
 	}
 	if m.plugin.OnUnload != nil {
 		ctx := &modCtx{s: h.s, mod: m, phase: phaseUnload}
@@ -147,6 +180,7 @@ func (h *moduleHost) unload(name string) error {
 		}
 	}
 	h.s.log.Info("module unloaded", "module", m.Name, "path", m.Path)
+	h.s.modUnloaded(m) // modules' ModuleChange event (mod_events.go)
 	return nil
 }
 
@@ -202,6 +236,8 @@ func moduleCommands() *Command {
 		Subs: map[string]*Command{
 			"load": {Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading, Handler: cmdModuleLoad,
 				Summary: "Loads a module.", Since: "4.0.0"},
+			"loadex": {Arity: -3, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading, Handler: cmdModuleLoadex, // mod_config.go
+				Summary: "Loads a module using extended parameters.", Since: "7.0.0"},
 			"unload": {Arity: 3, Flags: FlagAdmin | FlagNoScript | FlagNoAsyncLoading, Handler: cmdModuleUnload,
 				Summary: "Unloads a module.", Since: "4.0.0"},
 			"list": {Arity: 2, Flags: FlagAdmin | FlagNoScript, Handler: cmdModuleList,
@@ -211,6 +247,8 @@ func moduleCommands() *Command {
 				"    Return a list of loaded modules.",
 				"LOAD <path> [<arg> ...]",
 				"    Load a module library from <path>, passing to it any optional arguments.",
+				"LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+				"    Load a module library from <path>, while passing it module configurations and optional arguments.",
 				"UNLOAD <name>",
 				"    Unload a module: its commands are unregistered. (Go cannot unmap plugin code:",
 				"    it stays in memory, and a file rebuilt at the same path needs a restart.)",

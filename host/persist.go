@@ -30,11 +30,12 @@ func (s *Server) rdbCompression() bool { return s.cfg.extra("rdbcompression", "y
 // checksum and loading does not verify it, as in Redis.
 func (s *Server) rdbChecksum() bool { return s.cfg.extra("rdbchecksum", "yes") == "yes" }
 
-// saveRDB writes every database to dir/dbfilename: a temporary file in the
-// same directory, fsynced, renamed over the target, then the directory
+// saveRDBFile writes every database to dir/dbfilename: a temporary file in
+// the same directory, fsynced, renamed over the target, then the directory
 // fsynced. On success the change counter resets and LASTSAVE moves. Lock
-// held.
-func (s *Server) saveRDB() error {
+// held. (saveRDB, in mod_events.go, wraps it in the modules' Persistence
+// events.)
+func (s *Server) saveRDBFile() error {
 	start := time.Now()
 	path := s.rdbPath()
 	dir := filepath.Dir(path)
@@ -82,6 +83,10 @@ func (s *Server) writeRDB(f *os.File) error {
 	runtime.ReadMemStats(&ms)
 	enc.AuxInt("used-mem", int64(ms.HeapAlloc))
 	enc.AuxInt("aof-base", 0)
+	aux := s.captureModuleAux() // module types' AUX data (mod_type_aux.go)
+	if err := aux.write(enc, rdb.AuxBefore); err != nil {
+		return err
+	}
 	for _, code := range s.scripting.libraryCodes() {
 		enc.Function(code)
 	}
@@ -106,6 +111,9 @@ func (s *Server) writeRDB(f *os.File) error {
 			return werr
 		}
 	}
+	if err := aux.write(enc, rdb.AuxAfter); err != nil {
+		return err
+	}
 	return enc.Finish()
 }
 
@@ -125,7 +133,10 @@ func (s *Server) loadRDB() error {
 	}
 	s.load.begin(st.Size())
 	start := time.Now()
-	if err := s.loadRDBFile(path, "bad RDB file"); err != nil {
+	s.evLoadingRDBStart() // modules' Loading event (mod_events.go)
+	err = s.loadRDBFile(path, "bad RDB file")
+	s.evLoadingDone(err)
+	if err != nil {
 		return err
 	}
 	l := &s.load
@@ -172,6 +183,7 @@ func (s *Server) loadRDBFile(path, what string) error {
 				return errors.New("duplicate key")
 			}
 			db.Set(key, e)
+			s.keyLoaded(dbi, key) // modules' "loaded" keyspace event (mod_events.go)
 			l.keys++
 			return s.loadTick()
 		},
@@ -227,6 +239,7 @@ func debugReload(c *Client, opts [][]byte) error {
 		for _, db := range s.dbs {
 			db.Flush()
 		}
+		s.flushDone(nil) // modules' FlushDB end event (mod_events.go)
 	}
 	_ = merge // a duplicate key fails the load either way
 	if err := s.loadRDB(); err != nil {

@@ -70,6 +70,9 @@ func (s *Server) startBgsave() error {
 	if s.bg.running != nil {
 		return ErrBgsaveInProgress
 	}
+	if s.aofStat.rw != nil {
+		return errBgsaveChild
+	}
 	select {
 	case <-s.stop:
 		return errors.New("ERR server is shutting down")
@@ -85,6 +88,7 @@ func (s *Server) startBgsave() error {
 	}
 	b.snap = keyspace.Begin(s.dbs, at)
 	s.bg.running = b
+	s.evPersistenceBgStart() // modules' Persistence event (mod_events.go)
 	s.wg.Add(1)
 	go s.runBgsave(b, s.rdbPath(), s.rdbCompression())
 	s.log.Info("background saving started")
@@ -100,6 +104,7 @@ func (s *Server) runBgsave(b *bgsave, path string, compress bool) {
 	err := s.writeBgsave(b, tmp, compress)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer func() { s.evPersistenceDone(err == nil && !b.aborted) }() // modules' Persistence event (mod_events.go)
 	b.snap.End()
 	if err == nil && !b.aborted {
 		// The rename is under the lock, so a SHUTDOWN's final save cannot
@@ -144,6 +149,9 @@ func (s *Server) runBgsave(b *bgsave, path string, compress bool) {
 // errBgsaveAborted ends a saver that SHUTDOWN or Stop cancelled.
 var errBgsaveAborted = errors.New("background save aborted")
 
+// errBgsaveChild is BGSAVE's answer while an AOF rewrite runs.
+var errBgsaveChild = errors.New("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+
 // writeBgsave writes the snapshot to tmp, fsynced.
 func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 	f, err := os.Create(tmp)
@@ -166,6 +174,7 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 	}
 	s.mu.Lock()
 	codes := s.scripting.libraryCodes() // the function libraries, as they are now
+	aux := s.captureModuleAux()         // module types' AUX data, now (mod_type_aux.go)
 	hook := s.bg.hook
 	nd := len(s.dbs)
 	ids := make([]int, nd)
@@ -181,13 +190,16 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 	runtime.ReadMemStats(&ms)
 	enc.AuxInt("used-mem", int64(ms.HeapAlloc))
 	enc.AuxInt("aof-base", 0)
+	if err := aux.write(enc, rdb.AuxBefore); err != nil {
+		return err
+	}
 	for _, code := range codes {
 		enc.Function(code)
 	}
 	var werr error
 	var kb []byte // the key, reused: the saver should not feed the GC
 	entry := func(e *keyspace.Entry) {
-		if werr != nil || e.Kind == keyspace.KindModule {
+		if werr != nil {
 			return
 		}
 		kb = append(kb[:0], e.Key()...)
@@ -228,6 +240,9 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 			}
 		}
 	}
+	if err := aux.write(enc, rdb.AuxAfter); err != nil {
+		return err
+	}
 	if err := enc.Finish(); err != nil {
 		return err
 	}
@@ -251,10 +266,10 @@ func (s *Server) abortBgsave() {
 // saveCron starts a background save when one was scheduled or a save
 // point matches. Lock held.
 func (s *Server) saveCron(now time.Time) {
-	if s.bg.running != nil {
-		return
+	if s.childActive() || s.aofStat.scheduled && !s.aofRewriteLimited(now) {
+		return // aofAutoRewrite starts the scheduled rewrite first, as Redis
 	}
-	if s.bg.scheduled {
+	if s.bg.scheduled && (!s.bg.lastFailed || now.Sub(s.bg.lastTry) > bgsaveRetryDelay) {
 		s.startBgsave()
 		return
 	}
@@ -284,12 +299,14 @@ func cmdBgsave(c *Client, args [][]byte) error {
 	switch {
 	case s.bg.running != nil:
 		return ErrBgsaveInProgress
-	case inExec:
+	case s.childActive() || inExec: // an AOF rewrite holds the snapshot
+		if !schedule && !inExec {
+			return errBgsaveChild
+		}
 		s.bg.scheduled = true
 		c.out.SimpleString("Background saving scheduled")
 		return nil
 	}
-	_ = schedule // without AOF rewrites there is never another child to wait for
 	if err := s.startBgsave(); err != nil {
 		return err
 	}
@@ -344,6 +361,16 @@ func cmdShutdown(c *Client, args [][]byte) error {
 // unless FORCE. Lock held.
 func (s *Server) prepareShutdown(fl shutdownFlags) error {
 	s.log.Warn("user requested shutdown")
+	if j := s.aofStat.rw; j != nil {
+		// The AOF we have is longer but holds the whole dataset, unless
+		// this rewrite is what turns the AOF on.
+		if j.on && !fl.force {
+			s.log.Warn("writing initial AOF, can't exit")
+			s.bg.shutdownErr = true
+			return ErrShutdownFailed
+		}
+		s.aofKillRewrite()
+	}
 	s.abortBgsave()
 	if !fl.nosave && (len(s.cfg.SavePoints) > 0 || fl.save) {
 		s.log.Info("saving the final RDB snapshot before exiting")
@@ -356,6 +383,7 @@ func (s *Server) prepareShutdown(fl shutdownFlags) error {
 			s.log.Warn("error trying to save the DB: exiting anyway (FORCE)", "error", err)
 		}
 	}
+	s.evShutdown() // modules' Shutdown event (mod_events.go)
 	s.log.Warn("Modis is now ready to exit, bye bye")
 	if s.bg.down == nil {
 		s.bg.down = make(chan struct{})

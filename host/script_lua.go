@@ -605,6 +605,9 @@ func (vm *luaVM) redisCall(L *lua.LState, raise bool) int {
 	L.SetTop(0)
 
 	c := run.c
+	if c.srv.filtering() { // modules' command filters (mod_filter.go)
+		argv = c.srv.filterCommand(c, argv, nil)
+	}
 	cmd := c.srv.table.lookup(argv[0], &c.scratch)
 	if cmd != nil && cmd.Subs != nil && len(argv) > 1 {
 		cmd = cmd.Subs[strings.ToLower(string(argv[1]))]

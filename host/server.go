@@ -58,6 +58,8 @@ type Server struct {
 	blocked   map[readyKey][]*Client // clients blocked on each key, in order
 	ready     []readyKey             // keys that may serve blocked clients
 	watched   map[readyKey][]*Client // WATCHed keys
+	modBlk    modBlockState          // modules' blocked clients and timers (mod_block.go)
+	mev       modEvents              // modules' events, INFO, filters, shared API, ACL (mod_events.go)
 
 	monitors     []*Client        // clients in MONITOR mode
 	slowlog      slowlog          // SLOWLOG
@@ -311,6 +313,7 @@ func (s *Server) cron() {
 			s.clientsCron(start)
 			s.applyMemoryLimit()
 		}
+		s.modCron() // modules' CronLoop event and post-notification jobs (mod_events.go)
 		s.mu.Unlock()
 	}
 }
@@ -362,6 +365,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	s.clients[c.ID] = c
 	s.stats.connections++
 	conn.SetContext(c)
+	s.clientConnected(c) // modules' ClientChange event (mod_events.go)
 	return true
 }
 
@@ -405,6 +409,7 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 // dropClient removes every trace of c from the server. It may run twice for
 // a client (CLIENT KILL, then the connection's end). Lock held.
 func (s *Server) dropClient(c *Client) {
+	s.clientGone(c) // modules' ClientChange event and module users (mod_events.go)
 	delete(s.clients, c.ID)
 	s.unblock(c)
 	s.unwatchAll(c)

@@ -14,7 +14,10 @@
 #      200000), then appendfsync always (-n N_ALWAYS, default N; lower it
 #      on a disk where fsync is slow).
 #
-# Loopback only; each server works in its own temporary directory.
+# Loopback only; each server works in its own temporary directory. What
+# BGSAVE and BGREWRITEAOF cost the clients (the longest PING stall) is
+# measured by the siblings scripts/bench-bgsave.sh and
+# scripts/bench-aofrewrite.sh.
 #
 #   scripts/bench-persist.sh
 #   KEYS=200000 ROUNDS=5 N=100000 N_ALWAYS=20000 scripts/bench-persist.sh

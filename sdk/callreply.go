@@ -61,9 +61,33 @@ type CallReply interface {
 	// array or set. Out of range, or on another type, it returns a reply of
 	// type ReplyUnknown (never nil), so chained accessors cannot panic.
 	ArrayElement(i int) CallReply
-	// MapElement returns the key and value of pair i of a map reply (both
-	// of type ReplyUnknown when out of range).
+	// MapElement is RedisModule_CallReplyMapElement: the key and value of
+	// pair i of a map reply (both of type ReplyUnknown when out of range or
+	// on another type). Map replies come from a Call with the "3" (or "0"
+	// from a RESP3 client) modifier; in RESP2 a map is a flat array.
 	MapElement(i int) (key, value CallReply)
+	// SetElement is RedisModule_CallReplySetElement: element i of a set
+	// reply (RESP3), a ReplyUnknown reply when out of range or on another
+	// type.
+	SetElement(i int) CallReply
+	// Bool is RedisModule_CallReplyBool: the value of a bool reply (RESP3),
+	// false for any other type. (In RESP2 a bool is the integer 1 or 0.)
+	Bool() bool
+	// BigNumber is RedisModule_CallReplyBigNumber: the digits of a big
+	// number reply (RESP3), "" for any other type.
+	BigNumber() string
+	// Verbatim is RedisModule_CallReplyVerbatim: the text of a verbatim
+	// string reply (RESP3) and its three-letter format ("txt", "mkd"); ""
+	// and "" for any other type. Bytes gives the text without copying.
+	Verbatim() (text, format string)
+	// Attribute is RedisModule_CallReplyAttribute: the RESP3 attribute sent
+	// before the reply, a reply of type ReplyAttribute; when there is none
+	// (C: NULL), a reply of type ReplyUnknown.
+	Attribute() CallReply
+	// AttributeElement is RedisModule_CallReplyAttributeElement: the key
+	// and value of pair i of an attribute reply (both of type ReplyUnknown
+	// when out of range or on another type).
+	AttributeElement(i int) (key, value CallReply)
 	// Proto returns the reply encoded in RESP (RedisModule_CallReplyProto).
 	Proto() []byte
 	// CreateString makes a String of the reply's bytes

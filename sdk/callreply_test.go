@@ -63,6 +63,14 @@ func (f fakeReply) ArrayElement(int) CallReply            { return f }
 func (f fakeReply) MapElement(int) (CallReply, CallReply) { return f, f }
 func (f fakeReply) Proto() []byte                         { return []byte(":1\r\n") }
 func (f fakeReply) CreateString() String                  { return CreateStringFromLongLong(f.n) }
+func (f fakeReply) SetElement(int) CallReply              { return f }
+func (f fakeReply) Bool() bool                            { return false }
+func (f fakeReply) BigNumber() string                     { return "" }
+func (f fakeReply) Verbatim() (string, string)            { return "", "" }
+func (f fakeReply) Attribute() CallReply                  { return f }
+func (f fakeReply) AttributeElement(int) (CallReply, CallReply) {
+	return f, f
+}
 
 func TestCallReplyInterface(t *testing.T) {
 	var r CallReply = fakeReply{n: 7}

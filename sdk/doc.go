@@ -55,9 +55,11 @@
 //   - A plugin may import only packages that the server was built with at the
 //     same version (this package, the standard library), or packages the server
 //     does not contain at all.
-//   - This package imports only the standard library and changes rarely; each
-//     change raises APIVersion, and a plugin built against another version is
-//     refused before it is opened.
+//   - A plugin must be built against exactly the server's source of this
+//     package: Go fingerprints every package, and any edit to it, even a
+//     comment that moves a line, makes a plugin built before it unloadable.
+//     The server names the package that differs before it opens the file.
+//     APIVersion numbers the contract (it goes up when the API changes).
 //   - Go can never unload code: MODULE UNLOAD unregisters a module's commands,
 //     but its code stays mapped until the server exits. A file rebuilt at the
 //     same path cannot be loaded again without a restart; replace plugin files
@@ -68,8 +70,9 @@
 // or crash inside Go's loader with an error that names the difference.
 package sdk
 
-// APIVersion is the version of this package's contract. It goes up with every
-// change to the package, so a module built against another one is refused.
+// APIVersion is the version of this package's contract: it goes up when the
+// API changes. (A plugin is refused as soon as this package's source differs
+// from the server's, whatever the version: see the build rules above.)
 const APIVersion = 2
 
 // APIVER_1 mirrors REDISMODULE_APIVER_1 for Ctx.Init, so ported code reads like

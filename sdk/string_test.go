@@ -356,3 +356,237 @@ func TestStringCompare(t *testing.T) {
 		})
 	}
 }
+
+// The expected texts are C's printf("%.17Lg") and printf("%.17Lf") (then
+// ld2string's trimming) of the same values, as Python's % operator (C's
+// printf) prints them.
+func TestCreateStringFromLongDouble(t *testing.T) {
+	tests := []struct {
+		in          float64
+		auto, human string
+	}{
+		{0, "0", "0"},
+		{math.Copysign(0, -1), "-0", "0"},
+		{1, "1", "1"},
+		{-1, "-1", "-1"},
+		{0.1, "0.10000000000000001", "0.10000000000000001"},
+		{1.5, "1.5", "1.5"},
+		{2.5, "2.5", "2.5"},
+		{100, "100", "100"},
+		{1e16, "10000000000000000", "10000000000000000"},
+		{1e17, "1e+17", "100000000000000000"},
+		{123456789012345678, "1.2345678901234568e+17", "123456789012345680"},
+		{1e-4, "0.0001", "0.0001"},
+		{1e-5, "1.0000000000000001e-05", "0.00001"},
+		{3.14159, "3.1415899999999999", "3.14158999999999988"},
+		{1.0 / 3, "0.33333333333333331", "0.33333333333333331"},
+		{12345.678, "12345.678", "12345.67799999999988358"},
+		{5e-324, "4.9406564584124654e-324", "0"},
+		{-1e-30, "-1.0000000000000001e-30", "0"},
+		{math.Inf(1), "inf", "inf"},
+		{math.Inf(-1), "-inf", "-inf"},
+		{math.NaN(), "nan", "nan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.auto, func(t *testing.T) {
+			if got := CreateStringFromLongDouble(tt.in, false).String(); got != tt.auto {
+				t.Errorf("CreateStringFromLongDouble(%v, false) = %q, want %q", tt.in, got, tt.auto)
+			}
+			if got := CreateStringFromLongDouble(tt.in, true).String(); got != tt.human {
+				t.Errorf("CreateStringFromLongDouble(%v, true) = %q, want %q", tt.in, got, tt.human)
+			}
+			if got := string(AppendLongDouble([]byte("x"), tt.in, true)); got != "x"+tt.human {
+				t.Errorf("AppendLongDouble(x, %v, true) = %q", tt.in, got)
+			}
+		})
+	}
+	// What %.17g prints reads back as the same float64.
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		f := math.Float64frombits(r.Uint64())
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			continue
+		}
+		s := CreateStringFromLongDouble(f, false)
+		if got, err := s.ToLongDouble(); err != nil || got != f {
+			t.Fatalf("ToLongDouble(%q) = %v, %v; want %v", s, got, err, f)
+		}
+	}
+}
+
+func TestCreateStringPrintfAndCopies(t *testing.T) {
+	if got := CreateStringPrintf("%s=%d %v", CreateString("n"), 42, 1.5).String(); got != "n=42 1.5" {
+		t.Errorf("CreateStringPrintf = %q", got)
+	}
+	if got := CreateStringPrintf("plain").String(); got != "plain" {
+		t.Errorf("CreateStringPrintf without arguments = %q", got)
+	}
+	buf := []byte("abc")
+	orig := StringFromBytes(buf)
+	cp := CreateStringFromString(orig)
+	held := orig.Hold()
+	buf[0] = 'X'
+	if cp.String() != "abc" || held.String() != "abc" {
+		t.Errorf("CreateStringFromString %q, Hold %q: not copies", cp, held)
+	}
+	orig.TrimAllocation()
+	if orig.String() != "Xbc" {
+		t.Errorf("TrimAllocation changed the string: %q", orig)
+	}
+	for _, tt := range []struct {
+		in   uint64
+		want string
+	}{{0, "0"}, {42, "42"}, {math.MaxUint64, "18446744073709551615"}, {1 << 63, "9223372036854775808"}} {
+		if got := CreateStringFromULongLong(tt.in).String(); got != tt.want {
+			t.Errorf("CreateStringFromULongLong(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// AppendBuffer never writes into the memory of the String it extends: an
+// argv String shares the server's read buffer, whose next bytes are the
+// next argument.
+func TestStringAppendBuffer(t *testing.T) {
+	req := []byte("key1value")
+	key := StringFromBytes(req[:4]) // cap reaches into "value"
+	got := key.AppendBuffer([]byte("-suffix"))
+	if got.String() != "key1-suffix" {
+		t.Errorf("AppendBuffer = %q", got)
+	}
+	if string(req) != "key1value" {
+		t.Errorf("AppendBuffer wrote into the shared buffer: %q", req)
+	}
+	if key.String() != "key1" {
+		t.Errorf("AppendBuffer changed its receiver: %q", key)
+	}
+	s := String{}
+	for i := range 100 {
+		s = s.AppendBuffer([]byte{byte('a' + i%26)})
+	}
+	if s.Len() != 100 || s.String()[:3] != "abc" || s.String()[26:29] != "abc" {
+		t.Errorf("repeated AppendBuffer: %q", s)
+	}
+	if got := CreateString("x").AppendBuffer(nil).String(); got != "x" {
+		t.Errorf("AppendBuffer(nil) = %q", got)
+	}
+	if StringCompare(CreateString("a"), CreateString("b")) >= 0 || StringCompare(CreateString("b"), CreateString("b")) != 0 {
+		t.Error("StringCompare")
+	}
+}
+
+// The expected results follow string2ull: string2ll first (negative
+// refused), then C's strtoull with Redis's checks (checked with glibc).
+func TestStringToULongLong(t *testing.T) {
+	tests := []struct {
+		in   string
+		want uint64
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"42", 42, true},
+		{"9223372036854775807", math.MaxInt64, true},
+		{"9223372036854775808", 1 << 63, true},
+		{"18446744073709551615", math.MaxUint64, true},
+		{"18446744073709551616", 0, false}, // ERANGE
+		{"99999999999999999999999", 0, false},
+		{"-1", 0, false}, // string2ll reads it: negative
+		{"-9223372036854775808", 0, false},
+		{"+5", 5, true},               // strtoull's sign
+		{" 7", 7, true},               // strtoull skips leading space
+		{"\t\n 8", 8, true},           // any isspace
+		{"007", 7, true},              // leading zeros
+		{"-0", 0, true},               // not string2ll's, strtoull's
+		{"-01", math.MaxUint64, true}, // strtoull negates in unsigned arithmetic
+		{"-18446744073709551615", 1, true},
+		{"7 ", 0, false},
+		{"", 0, false},
+		{" ", 0, false},
+		{"+", 0, false},
+		{"-", 0, false},
+		{"0x10", 0, false},
+		{"1.0", 0, false},
+		{"12\x00junk", 12, true}, // C stops at the NUL
+		{"\x00", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := CreateString(tt.in).ToULongLong()
+			if got != tt.want || (err == nil) != tt.ok || err != nil && !errors.Is(err, ErrNotInteger) {
+				t.Errorf("ToULongLong(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestStringToLongDouble(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"1.5", 1.5, true},
+		{"-inf", math.Inf(-1), true},
+		{"1e308", 1e308, true},
+		{"1e400", 0, false}, // a long double, not a float64
+		{"nan", 0, false},
+		{" 1", 0, false},
+		{"", 0, false},
+		{"0." + strings.Repeat("0", 5000) + "1", 0, false}, // 5120 bytes and more: refused
+		{"1." + strings.Repeat("0", 5000), 1, true},
+	}
+	for _, tt := range tests {
+		name := tt.in
+		if len(name) > 20 {
+			name = name[:20]
+		}
+		t.Run(name, func(t *testing.T) {
+			got, err := CreateString(tt.in).ToLongDouble()
+			if got != tt.want || (err == nil) != tt.ok || err != nil && !errors.Is(err, ErrNotFloat) {
+				t.Errorf("ToLongDouble(%q) = %v, %v; want %v, ok %v", name, got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestScanCursor(t *testing.T) {
+	c := ScanCursorCreate()
+	if c.Done() || c.Position() != 0 {
+		t.Fatalf("new cursor: done %v at %d", c.Done(), c.Position())
+	}
+	c.Advance(17)
+	if c.Done() || c.Position() != 17 {
+		t.Fatalf("advanced: done %v at %d", c.Done(), c.Position())
+	}
+	c.Advance(0)
+	if !c.Done() {
+		t.Fatal("a cursor advanced to 0 is not done")
+	}
+	c.Restart()
+	if c.Done() || c.Position() != 0 {
+		t.Fatal("Restart did not reset the cursor")
+	}
+	c.Destroy()
+	var nilc *ScanCursor
+	nilc.Restart()
+	nilc.Advance(3)
+	if !nilc.Done() || nilc.Position() != 0 {
+		t.Fatal("a nil cursor is not done")
+	}
+}
+
+func TestKeyTypeNames(t *testing.T) {
+	want := map[KeyType]string{KeyTypeEmpty: "empty", KeyTypeString: "string", KeyTypeList: "list", KeyTypeHash: "hash",
+		KeyTypeSet: "set", KeyTypeZSet: "zset", KeyTypeModule: "module", KeyTypeStream: "stream", 8: "unknown", -1: "unknown"}
+	for typ, name := range want {
+		if typ.String() != name {
+			t.Errorf("KeyType(%d) = %q, want %q", typ, typ.String(), name)
+		}
+	}
+	// Redis's numbers.
+	if KeyTypeHash != 3 || KeyTypeZSet != 5 || KeyTypeStream != 7 || ZaddGT != 32 || ZaddNop != 16 || HashCountAll != 16 || OpenKeyNoTouch != 65536 {
+		t.Error("a constant lost Redis's number")
+	}
+	if !IsHashDelete(HashDelete) || IsHashDelete(CreateString("x")) || IsHashDelete(nil) {
+		t.Error("IsHashDelete")
+	}
+}

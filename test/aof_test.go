@@ -173,6 +173,12 @@ func TestAOFToRedis(t *testing.T) {
 	if out := m.CLI("bgrewriteaof"); !strings.Contains(out, "rewriting started") {
 		t.Fatal(out)
 	}
+	for i := 0; strings.Contains(m.CLI("info", "persistence"), "aof_rewrite_in_progress:1"); i++ {
+		if i == 500 {
+			t.Fatal("the rewrite did not end")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	m.CLI("set", "after", "rewrite", "ex", "1000")
 	m.CLI("incrbyfloat", "fl", "2.5")
 	m.CLI("-n", "5", "rpush", "l5", "x", "y")
@@ -181,6 +187,7 @@ func TestAOFToRedis(t *testing.T) {
 	want := rdbSnapshot(t, m.Port)
 	m.cmd.Process.Kill()
 	<-m.done
+	redisCheckAOF(t, dir)
 	rp := aofRedis(t, dir)
 	compareSnapshots(t, want, rdbSnapshot(t, rp))
 }

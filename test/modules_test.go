@@ -215,7 +215,7 @@ func TestCheckModule(t *testing.T) {
 		t.Fatalf("check-module of a -N -l build: %v\n%s", err, out)
 	}
 	out, err = exec.Command(server, "version").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "sdk API version: 1") || !strings.Contains(string(out), "-trimpath=true") {
+	if err != nil || !strings.Contains(string(out), "sdk API version: 2") || !strings.Contains(string(out), "-trimpath=true") {
 		t.Fatalf("server version: %v\n%s", err, out)
 	}
 }

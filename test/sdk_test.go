@@ -58,7 +58,7 @@ func TestModuleCall(t *testing.T) {
 	}{
 		{[]string{"testmod.callbad", "unknown"}, "-ERR unknown command 'NOSUCHCOMMAND', with args beginning with: 'x' \r\n"},
 		{[]string{"testmod.callbad", "arity"}, "-ERR wrong number of arguments for 'get' command\r\n"},
-		{[]string{"testmod.callbad", "spec"}, "-ERR Call GET: unknown format specifier 'q' in \"q\" (known: c s b l d v and modifiers ! E 3)\r\n"},
+		{[]string{"testmod.callbad", "spec"}, "-ERR Call GET: unknown format specifier 'q' in \"q\" (known: c s b l d v and modifiers ! A R 3 0 C S W M E D)\r\n"},
 		{[]string{"testmod.callbad", "type"}, "-ERR Call GET: argument 1 for 's' is int, want sdk.String\r\n"},
 		{[]string{"testmod.callbad", "count"}, "-ERR Call GET: format \"cc\" wants more arguments than the 1 given\r\n"},
 		{[]string{"testmod.callbad", "all"}, "*6\r\n$5\r\nbytes\r\n$2\r\n15\r\n$3\r\n2.5\r\n$1\r\na\r\n$1\r\nb\r\n$-1\r\n"},

@@ -139,7 +139,7 @@ func TestCommandIntrospection(t *testing.T) {
 	s := startServer(t, "--loadmodule", plugin("example"), "--loadmodule", plugin("testmod"))
 	c := s.Dial()
 	info := c.Do("COMMAND", "INFO", "example.hgetset")
-	want := "*1\r\n*10\r\n$15\r\nexample.hgetset\r\n:-1\r\n*2\r\n+write\r\n+module\r\n:1\r\n:1\r\n:1\r\n"
+	want := "*1\r\n*10\r\n$15\r\nexample.hgetset\r\n:4\r\n*2\r\n+write\r\n+module\r\n:1\r\n:1\r\n:1\r\n"
 	if !strings.HasPrefix(info, want) {
 		t.Fatalf("COMMAND INFO example.hgetset\n got %q\nwant prefix %q", info, want)
 	}
@@ -189,6 +189,37 @@ func TestConfigFile(t *testing.T) {
 	out, err := exec.Command(filepath.Join(outDir, "server"), "--config", bad).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), bad+":3: unknown directive \"frobnicate\"") {
 		t.Fatalf("bad config: %v\n%s", err, out)
+	}
+}
+
+// TestConfigFlags: every configuration parameter is also a flag, as
+// redis-server takes them (--save "" --hz 20), and a bad one stops the
+// server with a message naming it.
+func TestConfigFlags(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, "--hz", "20", "--save", "900", "1", "300", "10", "--dir", dir, "--appendonly=no")
+	for param, want := range map[string]string{"hz": "20", "save": "900 1 300 10", "dir": dir, "appendonly": "no"} {
+		if got := s.Raw("CONFIG", "GET", param); !strings.Contains(got, "\r\n"+want+"\r\n") {
+			t.Errorf("--%s: CONFIG GET %s = %q, want %q", param, param, got, want)
+		}
+	}
+	s2 := startServer(t, "--save", "")
+	if got := s2.Raw("CONFIG", "GET", "save"); got != "*2\r\n$4\r\nsave\r\n$0\r\n\r\n" {
+		t.Errorf(`--save "": %q`, got)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--frobnicate", "yes"}, `--frobnicate: unknown directive "frobnicate"`},
+		{[]string{"--hz"}, "--hz: wrong number of arguments"},
+		{[]string{"--hz", "fast"}, "--hz"},
+		{[]string{"--no-such-flag=1"}, `unknown directive "no-such-flag"`},
+	} {
+		out, err := exec.Command(filepath.Join(outDir, "server"), append([]string{"--port", "0"}, tc.args...)...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "*** FATAL CONFIG ERROR *** ") || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: err %v, output %q, want it to name %q", tc.args, err, out, tc.want)
+		}
 	}
 }
 

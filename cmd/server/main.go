@@ -7,6 +7,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,9 +20,76 @@ import (
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
+	root := newRootCmd()
+	args, modCfgs := splitModuleConfigFlags(os.Args[1:])
+	moduleConfigFlags = modCfgs
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		var pe printedError
+		if !errors.As(err, &pe) {
+			fmt.Fprintf(os.Stderr, "*** FATAL CONFIG ERROR *** %v\n", err)
+		}
 		os.Exit(1)
 	}
+}
+
+// moduleConfigFlags are the --<module>.<name> value flags: module configs,
+// which cobra does not know (they depend on the modules loaded). They are
+// applied after the config file, like the other flags, and wait for their
+// module's LoadConfigs.
+var moduleConfigFlags []moduleConfigFlag
+
+type moduleConfigFlag struct {
+	name, value string
+	values      []string // several values (--save 900 1 300 10)
+	hasValue    bool
+}
+
+// cobraFlags are the flags the root command defines itself; any other
+// --name is a configuration parameter, as redis-server takes them.
+var cobraFlags = map[string]bool{
+	"config": true, "port": true, "bind": true, "loadmodule": true, "loglevel": true,
+	"log-format": true, "enable-module-command": true, "databases": true, "help": true,
+}
+
+// splitModuleConfigFlags takes out of args the flags that set configuration
+// parameters the root command does not define itself: --<module>.<name>
+// value (module configs, which depend on the modules loaded) and any other
+// --<parameter> value [value ...] (e.g. --dir /tmp --save "" --appendonly
+// yes), as redis-server accepts every redis.conf directive as a flag. A
+// parameter's values run up to the next argument starting with "--"; the
+// --name=value form takes exactly one. Unknown names are refused later, by
+// the parameter table, with Redis's message.
+func splitModuleConfigFlags(args []string) (rest []string, mods []moduleConfigFlag) {
+	rest = []string{} // not nil: cobra would read os.Args again
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if !strings.HasPrefix(a, "--") || a == "--" || cobraFlags[name] {
+			rest = append(rest, a)
+			continue
+		}
+		if i+1 < len(args) && args[i+1] != "" && strings.HasPrefix(args[i+1], "--") && cobraFlags[strings.TrimPrefix(args[i+1], "--")] {
+			// The next word is one of ours: this parameter has no value.
+		} else if !hasValue && strings.Contains(name, ".") {
+			if i+1 < len(args) {
+				i++
+				value, hasValue = args[i], true
+			}
+		} else if !hasValue {
+			var vals []string
+			for i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") {
+				i++
+				vals = append(vals, args[i])
+			}
+			if len(vals) > 0 {
+				mods = append(mods, moduleConfigFlag{name: name, values: vals, hasValue: true})
+				continue
+			}
+		}
+		mods = append(mods, moduleConfigFlag{name: name, value: value, hasValue: hasValue})
+	}
+	return rest, mods
 }
 
 func newRootCmd() *cobra.Command {
@@ -90,6 +158,20 @@ func newRootCmd() *cobra.Command {
 				}
 				errs = append(errs, set("loadmodule", parts...))
 			}
+			for _, mc := range moduleConfigFlags {
+				if !mc.hasValue && !strings.Contains(mc.name, ".") {
+					errs = append(errs, set(mc.name))
+					continue
+				}
+				if !mc.hasValue {
+					return fail(fmt.Sprintf("--%s: Module config specified without value", mc.name))
+				}
+				if mc.values != nil {
+					errs = append(errs, set(mc.name, mc.values...))
+				} else {
+					errs = append(errs, set(mc.name, mc.value))
+				}
+			}
 			for _, err := range errs {
 				if err != nil {
 					return err
@@ -111,10 +193,15 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
+// printedError is an error already shown to the user.
+type printedError struct{ msg string }
+
+func (e printedError) Error() string { return e.msg }
+
 // fail prints a startup error the way Redis does and returns it.
 func fail(msg string) error {
 	fmt.Fprintf(os.Stderr, "*** FATAL CONFIG ERROR *** %s\n", msg)
-	return fmt.Errorf("%s", msg)
+	return printedError{msg}
 }
 
 func run(cfg host.Config) error {

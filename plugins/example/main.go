@@ -36,6 +36,14 @@ func HGetSetCommand(ctx sdk.Ctx, argv []sdk.String) error {
 		return ctx.ReplyWithCallReply(srep)
 	}
 
+	// The article stops here; a module that writes must also say how its
+	// write reaches the AOF (and replicas), in Redis as in Modis: an
+	// in-process Call is not propagated unless asked. Propagating the
+	// command itself replays it exactly.
+	if err := ctx.ReplicateVerbatim(); err != nil {
+		return err
+	}
+
 	// 5. Return the result: the value before we changed it.
 	return ctx.ReplyWithCallReply(rep)
 }
@@ -47,7 +55,38 @@ func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 		return err
 	}
 	// Register our command: it is a write command, with one key at argv[1].
-	return ctx.CreateCommand("example.hgetset", HGetSetCommand, "write", 1, 1, 1)
+	if err := ctx.CreateCommand("example.hgetset", HGetSetCommand, "write", 1, 1, 1); err != nil {
+		return err
+	}
+
+	// Beyond the article (RedisModule_SetCommandInfo came with Redis 7.0):
+	// describe the command for COMMAND DOCS (summary, complexity,
+	// arguments) and COMMAND INFO (arity, key specification). The server
+	// then checks the arity before the handler runs, and clients and
+	// COMMAND GETKEYS learn from the key specification that the key at
+	// argv[1] is read and updated.
+	cmd, err := ctx.GetCommand("example.hgetset")
+	if err != nil {
+		return err
+	}
+	return cmd.SetCommandInfo(&sdk.CommandInfo{
+		Summary:    "Sets the value of a hash field and returns the value it had before",
+		Complexity: "O(1)",
+		Since:      "1.0.0",
+		Arity:      4,
+		KeySpecs: []sdk.CommandKeySpec{{
+			Flags:           sdk.CmdKeyRW | sdk.CmdKeyAccess | sdk.CmdKeyUpdate,
+			BeginSearchType: sdk.KSpecBSIndex,
+			BSIndex:         sdk.KeySpecBSIndex{Pos: 1},
+			FindKeysType:    sdk.KSpecFKRange,
+			FKRange:         sdk.KeySpecFKRange{LastKey: 0, KeyStep: 1},
+		}},
+		Args: []sdk.CommandArg{
+			{Name: "key", Type: sdk.ArgTypeKey, KeySpecIndex: 0},
+			{Name: "element", Type: sdk.ArgTypeString},
+			{Name: "newvalue", Type: sdk.ArgTypeString},
+		},
+	})
 }
 
 // main is never called: a plugin's entry point is OnLoad. It is here so that

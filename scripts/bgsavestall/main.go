@@ -1,7 +1,8 @@
 // Command bgsavestall measures what a background save costs the clients of
 // a Redis-compatible server on loopback: it fills -keys keys (pipelined
-// SETs), then runs BGSAVE while one client PINGs in a loop, and prints the
-// longest PING round trip during the save and the save's duration:
+// SETs), then runs BGSAVE (or, with -rewrite, BGREWRITEAOF) while one
+// client PINGs in a loop, and prints the longest PING round trip during the
+// save and the save's duration:
 //
 //	stall_us=1234 save_ms=567
 //
@@ -22,8 +23,12 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "server address (loopback)")
 	keys := flag.Int("keys", 1000000, "keys to fill (0: keep what is there)")
 	idle := flag.Duration("idle", 0, "instead of BGSAVE, measure the PING stall over this long with no save (a baseline)")
+	rewrite := flag.Bool("rewrite", false, "run BGREWRITEAOF instead of BGSAVE (the server must have appendonly yes)")
 	flag.Parse()
 	idleFor = *idle
+	if *rewrite {
+		bgCmd, inProgress, okStatus = "bgrewriteaof", "aof_rewrite_in_progress:0", "aof_last_bgrewrite_status:ok"
+	}
 	if err := run(*addr, *keys); err != nil {
 		fmt.Fprintln(os.Stderr, "bgsavestall:", err)
 		os.Exit(1)
@@ -31,6 +36,10 @@ func main() {
 }
 
 var idleFor time.Duration
+
+// The command measured and the INFO persistence lines that say it ended
+// and succeeded.
+var bgCmd, inProgress, okStatus = "bgsave", "rdb_bgsave_in_progress:0", "rdb_last_bgsave_status:ok"
 
 func run(addr string, keys int) error {
 	c, err := benchconn.Dial(addr)
@@ -86,17 +95,17 @@ func run(addr string, keys int) error {
 		fmt.Printf("stall_us=%d save_ms=0\n", (<-res).Microseconds())
 		return nil
 	}
-	if r, err := c.Do("bgsave"); err != nil {
-		return fmt.Errorf("BGSAVE: %v %s", err, r)
+	if r, err := c.Do(bgCmd); err != nil {
+		return fmt.Errorf("%s: %v %s", bgCmd, err, r)
 	}
 	for {
 		info, err := c.Do("info", "persistence")
 		if err != nil {
 			return err
 		}
-		if strings.Contains(info, "rdb_bgsave_in_progress:0") {
-			if !strings.Contains(info, "rdb_last_bgsave_status:ok") {
-				return fmt.Errorf("BGSAVE failed")
+		if strings.Contains(info, inProgress) {
+			if !strings.Contains(info, okStatus) {
+				return fmt.Errorf("%s failed", bgCmd)
 			}
 			break
 		}

@@ -63,6 +63,9 @@ const (
 
 // KeySpec is one key specification of a command (Redis 7's key-specs).
 type KeySpec struct {
+	// Notes are a module's notes on the specification (COMMAND INFO shows
+	// them when set); Redis's own specifications are replayed as they are.
+	Notes string
 	Flags KeyFlag
 	// BeginSearch is SearchIndex (at argument Index), SearchKeyword (after
 	// the argument Keyword, looked for from StartFrom: backwards from the

@@ -98,7 +98,22 @@ type shared struct {
 	lfu  bool      // an LFU maxmemory policy: access counters instead of times
 	snap *Snapshot // the running background save, or nil
 	gen  uint32    // the generation of the latest snapshot
+	// unlinking counts the OnUnlink callbacks running: lazy expiry is off
+	// meanwhile, as Redis's lazy_expire_disabled during moduleNotifyKeyUnlink.
+	unlinking int
 }
+
+// Unlink says why an entry leaves its database (OnUnlink), Redis 7.2's
+// DB_FLAG_KEY_* of moduleNotifyKeyUnlink.
+type Unlink uint8
+
+// The reasons, in the order of Redis's REDISMODULE_SUBEVENT_KEY_*.
+const (
+	UnlinkDeleted     Unlink = iota // Delete, or Move's source
+	UnlinkExpired                   // lazy or active expiry
+	UnlinkEvicted                   // Evict
+	UnlinkOverwritten               // Set replacing an entry with another
+)
 
 // DB is one numbered database.
 type DB struct {
@@ -112,6 +127,12 @@ type DB struct {
 	// OnNew, when set, runs when Set adds a key that was not there (Redis's
 	// dbAdd, which fires the "new" keyspace event). It must not change db.
 	OnNew func(db *DB, key string)
+	// OnUnlink, when set, runs BEFORE an entry leaves the database, while it
+	// is still stored and readable (Redis 7.2's moduleNotifyKeyUnlink): why
+	// says how. Lazy expiry is off while it runs (Unlinking). It should not
+	// change db; if it does, the removal it announced is skipped when the
+	// entry is no longer stored. Nil (the default) costs one compare.
+	OnUnlink func(db *DB, e *Entry, why Unlink)
 
 	keys  map[string]*Entry
 	slots []*Entry // every entry, dense; Entry.idx is its position
@@ -159,6 +180,27 @@ func SetOnNew(dbs []*DB, fn func(db *DB, key string)) {
 	}
 }
 
+// SetOnUnlink sets OnUnlink on every database (nil turns it off).
+func SetOnUnlink(dbs []*DB, fn func(db *DB, e *Entry, why Unlink)) {
+	for _, db := range dbs {
+		db.OnUnlink = fn
+	}
+}
+
+// Unlinking reports whether an OnUnlink callback is running (of any
+// database made by the same New): lazy expiry is off, so an expired entry
+// reads as live.
+func (db *DB) Unlinking() bool { return db.sh.unlinking > 0 }
+
+// unlinking runs OnUnlink for e, stored in db, and reports whether e is
+// still stored after it.
+func (db *DB) unlinking(e *Entry, why Unlink) bool {
+	db.sh.unlinking++
+	db.OnUnlink(db, e, why)
+	db.sh.unlinking--
+	return db.owns(e) && db.keys[e.key] == e
+}
+
 // SetPolicyLFU switches the access bookkeeping of the databases that New
 // made together with dbs between LRU (off, the default) and LFU (on), as a
 // change of maxmemory-policy does in Redis. Like Redis, entries keep what
@@ -181,15 +223,19 @@ func (db *DB) live(key []byte, now int64) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.Expire != 0 && e.Expire <= now {
+	if e.Expire != 0 && e.Expire <= now && db.sh.unlinking == 0 {
 		db.expire(e)
 		return nil
 	}
 	return e
 }
 
-// expire removes an expired entry, counts it and runs OnExpire.
+// expire removes an expired entry, counts it and runs OnExpire (OnUnlink
+// first).
 func (db *DB) expire(e *Entry) {
+	if db.OnUnlink != nil && !db.unlinking(e, UnlinkExpired) {
+		return
+	}
 	db.remove(e)
 	db.stats.Expired++
 	if db.OnExpire != nil {
@@ -257,6 +303,10 @@ func (db *DB) LookupNoTouch(key []byte, now int64) *Entry {
 // must not be stored under another key or in another database.
 func (db *DB) Set(key []byte, e *Entry) {
 	old := db.keys[string(key)]
+	if old != nil && old != e && db.OnUnlink != nil {
+		db.unlinking(old, UnlinkOverwritten)
+		old = db.keys[string(key)] // unchanged, unless the callback broke the rule
+	}
 	if sn := db.sh.snap; sn != nil {
 		if old != nil && old != e {
 			sn.preserve(db, old)
@@ -297,6 +347,15 @@ func (db *DB) Set(key []byte, e *Entry) {
 	db.stamp(e)
 }
 
+// Overwriting announces that the stored entry e is about to get a new
+// value in place, which for Redis is a new object replacing the old one
+// (setKey): OnUnlink sees UnlinkOverwritten. It reports whether e is still
+// stored (always, unless the callback broke its rule); with no OnUnlink it
+// is one compare.
+func (db *DB) Overwriting(e *Entry) bool {
+	return db.OnUnlink == nil || db.unlinking(e, UnlinkOverwritten)
+}
+
 // SetExpire sets (at > 0) or clears (at == 0) the expiry of a present key.
 func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
 	if db.sh.snap != nil && db.owns(e) {
@@ -326,9 +385,21 @@ func (db *DB) owns(e *Entry) bool {
 
 // Delete removes key and reports whether a live key was removed.
 func (db *DB) Delete(key []byte, now int64) bool {
+	return db.deleteAs(key, now, UnlinkDeleted)
+}
+
+// Evict is Delete for eviction: OnUnlink sees UnlinkEvicted.
+func (db *DB) Evict(key []byte, now int64) bool {
+	return db.deleteAs(key, now, UnlinkEvicted)
+}
+
+func (db *DB) deleteAs(key []byte, now int64, why Unlink) bool {
 	e := db.PeekNoTouch(key, now)
 	if e == nil {
 		return false
+	}
+	if db.OnUnlink != nil && !db.unlinking(e, why) {
+		return true // gone already
 	}
 	db.remove(e)
 	return true
@@ -400,6 +471,9 @@ func (db *DB) Move(key []byte, dst *DB, now int64) bool {
 	if e == nil || db == dst || dst.Peek(key, now) != nil {
 		return false
 	}
+	if db.OnUnlink != nil && !db.unlinking(e, UnlinkDeleted) {
+		return false
+	}
 	db.remove(e)
 	dst.Set(key, e)
 	return true
@@ -448,7 +522,7 @@ func (db *DB) RandomKey(now int64) (string, bool) {
 	db.sh.now = now
 	for len(db.slots) > 0 {
 		e := db.slots[rand.IntN(len(db.slots))]
-		if e.Expire != 0 && e.Expire <= now {
+		if e.Expire != 0 && e.Expire <= now && db.sh.unlinking == 0 {
 			db.expire(e)
 			continue
 		}
@@ -499,12 +573,8 @@ func (db *DB) ActiveExpire(now int64, maxRounds int) int {
 				continue
 			}
 			if e.Expire <= now {
-				db.remove(e)
+				db.expire(e)
 				expired++
-				db.stats.Expired++
-				if db.OnExpire != nil {
-					db.OnExpire(db, e.key)
-				}
 			}
 		}
 		deleted += expired

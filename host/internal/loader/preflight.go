@@ -284,7 +284,7 @@ func compare(path string, p, ref *Settings, loaded map[string]fpOwner) error {
 		for i, pkg := range serverPkgs {
 			names[i] = pkg + moduleNote(pkg, p, ref)
 		}
-		parts = append(parts, fmt.Sprintf("%s from the server's: rebuild the plugin against the server's source (the same version of every package it shares with the server; scripts/build-plugins.sh builds both from one tree)", packageList(names)))
+		parts = append(parts, fmt.Sprintf("%s from the server's: rebuild the plugin against the server's source (the same version of every package it shares with the server; scripts/build-plugins.sh builds both from one tree, and builds a module kept outside the tree in a workspace with it; see docs/modules.md, \"Building a module outside this repository\")", packageList(names)))
 	}
 	owners := make([]string, 0, len(otherPkgs))
 	for o := range otherPkgs {

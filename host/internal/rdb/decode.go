@@ -205,7 +205,8 @@ func Decode(b []byte, h Handler) (err error) {
 			}
 			continue
 		case OpModuleAux:
-			d.fail(at, "the file holds module data (MODULE_AUX), which Modis cannot load")
+			d.moduleAux(at) // module.go
+			continue
 		case OpFunction:
 			d.fail(at, "pre-release function format (FUNCTION) not supported")
 		case OpFunction2:

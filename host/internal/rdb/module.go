@@ -203,8 +203,13 @@ func (r *ModuleRegistry) LookupName(name string) ModuleType {
 // ModuleWriter is what a type's Save writes through (RM_Save*). Each
 // helper writes its opcode, then the value as Redis does.
 type ModuleWriter struct {
-	e *Encoder
+	e   *Encoder
+	key []byte
 }
+
+// Key returns the key whose value is being written (nil for AUX data, a
+// DUMP payload, and a NewModuleWriter).
+func (w *ModuleWriter) Key() []byte { return w.key }
 
 // SaveUnsigned is RM_SaveUnsigned: opcode UINT, the value as an RDB length.
 func (w *ModuleWriter) SaveUnsigned(v uint64) {
@@ -253,7 +258,7 @@ func (e *Encoder) module(key []byte, mt ModuleType, v any) error {
 		return fmt.Errorf("key %q: %w", key, err)
 	}
 	e.Length(id)
-	if err := callSave(mt, &ModuleWriter{e}, v); err != nil {
+	if err := callSave(mt, &ModuleWriter{e: e, key: key}, v); err != nil {
 		return fmt.Errorf("key %q: module type %s: saving: %w", key, mt.Name(), err)
 	}
 	e.Length(ModuleOpEOF)
@@ -418,4 +423,118 @@ func callLoad(mt ModuleType, r *ModuleReader, encver int) (v any, err error) {
 		}
 	}()
 	return mt.Load(r, encver)
+}
+
+// Key returns the key whose value is being read (nil for AUX data and for
+// a reader made by NewModuleReader).
+func (r *ModuleReader) Key() []byte { return r.key }
+
+// NewModuleWriter returns a writer of module values into e, as the module
+// API's RedisModule_SaveDataTypeToString uses: what a type's Save writes,
+// with opcodes, and nothing around it.
+func NewModuleWriter(e *Encoder) *ModuleWriter { return &ModuleWriter{e: e} }
+
+// NewModuleReader returns a reader of what a NewModuleWriter wrote into b
+// (RedisModule_LoadDataTypeFromString). Errors name mt.
+func NewModuleReader(b []byte, mt ModuleType) *ModuleReader {
+	return &ModuleReader{d: &decoder{b: b, ver: Version}, mt: mt, opcs: true}
+}
+
+// Remaining is the number of bytes of a NewModuleReader's buffer not read.
+func (r *ModuleReader) Remaining() int { return len(r.d.b) - r.d.p }
+
+// Module AUX data (RDB_OPCODE_MODULE_AUX, 247): data a module type saves
+// that belongs to no key, written before the keys, after them, or both, as
+// Redis 7.0's rdbSaveSingleModuleAux writes it: the opcode, the type's id,
+// the opcode UINT and the trigger (1 before the keys, 2 after), what the
+// type's aux_save writes, and the module EOF opcode.
+
+// Module AUX triggers (REDISMODULE_AUX_BEFORE_RDB, _AFTER_RDB).
+const (
+	AuxBefore = 1 << 0
+	AuxAfter  = 1 << 1
+)
+
+// ModuleAuxType is a ModuleType that loads AUX data (aux_load). A type
+// that does not implement it fails the load of a file holding AUX data of
+// its name.
+type ModuleAuxType interface {
+	ModuleType
+	// AuxLoad reads what the type's aux_save wrote for trigger when,
+	// written with encoding version encver.
+	AuxLoad(r *ModuleReader, encver, when int) error
+}
+
+// ModuleAux writes one AUX record of mt for trigger when; save writes the
+// data through the ModuleWriter's helpers. A panic in save is an error.
+func (e *Encoder) ModuleAux(mt ModuleType, when int, save func(w *ModuleWriter) error) error {
+	id, err := ModuleTypeID(mt.Name(), mt.EncVer())
+	if err != nil {
+		return err
+	}
+	e.byte1(OpModuleAux)
+	e.Length(id)
+	e.Length(ModuleOpUInt)
+	e.Length(uint64(when))
+	err = func() (err error) {
+		defer func() {
+			if x := recover(); x != nil {
+				err = fmt.Errorf("panic: %v", x)
+			}
+		}()
+		return save(&ModuleWriter{e: e})
+	}()
+	if err != nil {
+		return fmt.Errorf("module type %s: saving AUX data: %w", mt.Name(), err)
+	}
+	e.Length(ModuleOpEOF)
+	return e.err
+}
+
+// moduleAux reads a MODULE_AUX record (after its opcode, at offset at),
+// with Redis 7.0's checks and messages.
+func (d *decoder) moduleAux(at int) {
+	id, enc := d.length("a module AUX type id")
+	whenOp, enc2 := d.length("a module AUX when opcode")
+	when, enc3 := d.length("a module AUX when")
+	if enc || enc2 || enc3 || whenOp != ModuleOpUInt {
+		d.fail(at, "bad when_opcode in module AUX data")
+	}
+	reg := d.modules
+	if reg == nil {
+		reg = Modules
+	}
+	name, encver := ModuleTypeName(id)
+	mt := reg.Lookup(id)
+	if mt == nil {
+		d.fail(at, "The RDB file contains AUX module data I can't load: no matching module '%s'", name)
+	}
+	ax, ok := mt.(ModuleAuxType)
+	if !ok {
+		d.fail(at, "The RDB file contains module AUX data, but the module '%s' doesn't seem to support it.", name)
+	}
+	r := &ModuleReader{d: d, mt: mt, opcs: true}
+	err := func() (err error) {
+		defer func() {
+			if x := recover(); x != nil {
+				err = fmt.Errorf("panic: %v", x)
+			}
+		}()
+		return ax.AuxLoad(r, encver, int(when))
+	}()
+	if r.err != nil {
+		var re *Error
+		if errors.As(r.err, &re) {
+			panic(failure{re})
+		}
+		err = r.err
+	}
+	if err != nil {
+		d.fail(at, "The RDB file contains module AUX data for the module type '%s', that the responsible module is not able to load: %v", name, err)
+	}
+	eofAt := d.p
+	op, enc := d.length("the module AUX EOF marker")
+	if enc || op != ModuleOpEOF {
+		d.fail(eofAt, "The RDB file contains module AUX data for the module '%s' that is not terminated by the proper module value EOF marker", name)
+	}
 }

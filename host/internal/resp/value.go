@@ -20,6 +20,11 @@ type Value struct {
 	simple bool
 	// p3 remembers that the value was recorded in RESP3, for Proto.
 	p3 bool
+	// human remembers a double sent in the long double form
+	// (LongDoubleWriter), so replay keeps its text.
+	human bool
+	// Attr is the RESP3 attribute that came before the value, or nil.
+	Attr *Value
 }
 
 var _ sdk.CallReply = (*Value)(nil)
@@ -110,6 +115,51 @@ func (v *Value) MapElement(i int) (key, value sdk.CallReply) {
 	return v.Elems[2*i], v.Elems[2*i+1]
 }
 
+// SetElement implements sdk.CallReply.
+func (v *Value) SetElement(i int) sdk.CallReply {
+	if v == nil || v.Kind != sdk.ReplySet || i < 0 || i >= len(v.Elems) {
+		return unknown
+	}
+	return v.Elems[i]
+}
+
+// Bool implements sdk.CallReply.
+func (v *Value) Bool() bool {
+	return v != nil && v.Kind == sdk.ReplyBool && v.Int != 0
+}
+
+// BigNumber implements sdk.CallReply.
+func (v *Value) BigNumber() string {
+	if v == nil || v.Kind != sdk.ReplyBigNumber {
+		return ""
+	}
+	return string(v.Str)
+}
+
+// Verbatim implements sdk.CallReply.
+func (v *Value) Verbatim() (text, format string) {
+	if v == nil || v.Kind != sdk.ReplyVerbatim {
+		return "", ""
+	}
+	return string(v.Str), v.Fmt
+}
+
+// Attribute implements sdk.CallReply.
+func (v *Value) Attribute() sdk.CallReply {
+	if v == nil || v.Attr == nil {
+		return unknown
+	}
+	return v.Attr
+}
+
+// AttributeElement implements sdk.CallReply.
+func (v *Value) AttributeElement(i int) (key, value sdk.CallReply) {
+	if v == nil || v.Kind != sdk.ReplyAttribute || i < 0 || 2*i+1 >= len(v.Elems) {
+		return unknown, unknown
+	}
+	return v.Elems[2*i], v.Elems[2*i+1]
+}
+
 // Proto implements sdk.CallReply: the reply encoded in the protocol it was
 // recorded in (RESP2 unless Call's format had "3"), as
 // RedisModule_CallReplyProto returns the bytes the command sent: a RESP2 GET
@@ -131,6 +181,17 @@ func (v *Value) WriteTo(w Writer) {
 		w.Null()
 		return
 	}
+	if v.Attr != nil {
+		// RESP2 has no attributes: Redis drops them (DEBUG PROTOCOL attrib
+		// sends only the value to a RESP2 client), and so does a writer
+		// that cannot carry them.
+		if aw, ok := w.(AttributeWriter); ok && w.Proto() == 3 {
+			aw.Attribute(len(v.Attr.Elems) / 2)
+			for _, e := range v.Attr.Elems {
+				e.WriteTo(w)
+			}
+		}
+	}
 	switch v.Kind {
 	case sdk.ReplyString:
 		if v.simple {
@@ -149,7 +210,11 @@ func (v *Value) WriteTo(w Writer) {
 			w.Null()
 		}
 	case sdk.ReplyDouble:
-		w.Double(v.Float)
+		if lw, ok := w.(LongDoubleWriter); ok && v.human {
+			lw.LongDouble(v.Float)
+		} else {
+			w.Double(v.Float)
+		}
 	case sdk.ReplyBool:
 		w.Bool(v.Int != 0)
 	case sdk.ReplyVerbatim:
@@ -191,6 +256,7 @@ type Recorder struct {
 	stack []*open
 	vals  []Value // arena for Values
 	bytes []byte  // arena for copied bytes
+	attr  *Value  // a finished attribute waiting for the value it describes
 }
 
 // Begin starts recording a new reply. Values recorded before stay valid.
@@ -198,6 +264,7 @@ func (r *Recorder) Begin(p3 bool) {
 	r.P3 = p3
 	r.root = nil
 	r.stack = r.stack[:0]
+	r.attr = nil
 }
 
 // Release forgets everything recorded: the Values and bytes handed out so far
@@ -238,7 +305,8 @@ func (r *Recorder) copyString(s string) []byte {
 
 type open struct {
 	v         *Value
-	remaining int // elements still expected; -1 while deferred
+	remaining int  // elements still expected; -1 while deferred
+	attr      bool // an attribute: once complete it goes to the next value
 }
 
 // Result returns the recorded reply (nil if nothing was written).
@@ -254,6 +322,9 @@ func (r *Recorder) Proto() int {
 
 func (r *Recorder) add(v *Value, elems int) {
 	v.p3 = r.P3
+	if r.attr != nil {
+		v.Attr, r.attr = r.attr, nil
+	}
 	if len(r.stack) == 0 {
 		if r.root == nil {
 			r.root = v
@@ -271,11 +342,39 @@ func (r *Recorder) add(v *Value, elems int) {
 	r.pop()
 }
 
-// pop closes finished aggregates.
+// pop closes finished aggregates. A finished attribute is not an element
+// of anything: it waits for the next value, which it describes.
 func (r *Recorder) pop() {
 	for len(r.stack) > 0 && r.stack[len(r.stack)-1].remaining == 0 {
+		o := r.stack[len(r.stack)-1]
 		r.stack = r.stack[:len(r.stack)-1]
+		if o.attr {
+			r.attr = o.v
+		}
 	}
+}
+
+// Attribute implements AttributeWriter: an attribute of n pairs, recorded
+// as the Attr of the value that follows its 2n elements.
+func (r *Recorder) Attribute(n int) {
+	v := r.newValue(sdk.ReplyAttribute)
+	v.p3 = r.P3
+	if n > 0 {
+		v.Elems = make([]*Value, 0, min(2*n, maxPrealloc))
+	}
+	r.stack = append(r.stack, &open{v: v, remaining: 2 * n, attr: true})
+	r.pop()
+}
+
+// LongDouble implements LongDoubleWriter: a double (RESP3) or a string
+// (RESP2) holding the human-readable text.
+func (r *Recorder) LongDouble(f float64) {
+	s := AppendHumanLongDouble(nil, f)
+	if r.P3 {
+		r.add(&Value{Kind: sdk.ReplyDouble, Float: f, Str: s, human: true}, 0)
+		return
+	}
+	r.add(&Value{Kind: sdk.ReplyString, Str: s}, 0)
 }
 
 // maxPrealloc bounds the elements an aggregate reserves room for up front:
@@ -404,6 +503,12 @@ func (r *Recorder) BigNumber(s string) {
 
 // Defer implements Writer.
 func (r *Recorder) Defer(kind byte) int {
+	if kind == '|' {
+		v := r.newValue(sdk.ReplyAttribute)
+		v.p3 = r.P3
+		r.stack = append(r.stack, &open{v: v, remaining: -1, attr: true})
+		return len(r.stack) - 1
+	}
 	k := sdk.ReplyArray
 	switch {
 	case kind == '%' && r.P3:
@@ -438,5 +543,6 @@ func (r *Recorder) Truncate(mark int) {
 	if mark == 0 {
 		r.root = nil
 		r.stack = r.stack[:0]
+		r.attr = nil
 	}
 }

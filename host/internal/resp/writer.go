@@ -8,13 +8,17 @@
 //
 // Both downgrade RESP3 types for RESP2 the way Redis does (maps become flat
 // arrays, sets arrays, doubles bulk strings, booleans integers, null the null
-// bulk string).
+// bulk string, and attributes are not sent). Attributes and the long double
+// form are optional interfaces (AttributeWriter, LongDoubleWriter) that
+// both implement, so other Writers (a script's) need not.
 package resp
 
 import (
 	"math"
 	"strconv"
 	"strings"
+
+	"modis/sdk"
 )
 
 // Writer receives one command's reply. Aggregates (Array, Map, Set, Push) are
@@ -307,4 +311,52 @@ func cleanError(s string) string {
 		return crlfToSpace.Replace(strings.Trim(s, "\r\n"))
 	}
 	return s
+}
+
+// AttributeWriter is implemented by the Writers that can carry RESP3
+// attributes (Buffer and Recorder; a script's writer cannot). Attribute
+// starts an attribute of n key-value pairs: its 2n elements follow, then the
+// value it describes. Attributes exist only in RESP3: Redis refuses to send
+// them to a RESP2 client (RM_ReplyWithAttribute returns an error), so a
+// caller checks Proto first; a RESP2 Buffer writes nothing for Attribute.
+type AttributeWriter interface {
+	Attribute(n int)
+}
+
+// LongDoubleWriter is implemented by the Writers that can send a double in
+// Redis's human-readable long double form (addReplyHumanLongDouble, what
+// RM_ReplyWithLongDouble sends): "%.17Lf" without trailing zeros, a bulk
+// string in RESP2 and a double in RESP3.
+type LongDoubleWriter interface {
+	LongDouble(f float64)
+}
+
+// Attribute implements AttributeWriter: |n in RESP3, nothing in RESP2.
+func (w *Buffer) Attribute(n int) {
+	if w.P3 {
+		w.header('|', int64(n))
+	}
+}
+
+// LongDouble implements LongDoubleWriter.
+func (w *Buffer) LongDouble(f float64) {
+	if w.P3 {
+		w.B = append(w.B, ',')
+		w.B = AppendHumanLongDouble(w.B, f)
+		w.B = append(w.B, '\r', '\n')
+		return
+	}
+	var tmp [64]byte
+	w.Bulk(AppendHumanLongDouble(tmp[:0], f))
+}
+
+// AppendHumanLongDouble formats f as Redis's ld2string(LD_STR_HUMAN) does:
+// "%.17Lf", then the trailing zeros of the fraction (and a bare '.')
+// dropped, "-0" written "0"; "inf", "-inf" and "nan" for the special values.
+// A float64 widened to a long double keeps its exact value, so this is what
+// a C module passing a double to RedisModule_ReplyWithLongDouble sends:
+// 3.5 is "3.5", 0.1 is "0.10000000000000001". It is the sdk's
+// CreateStringFromLongDouble(f, true) form.
+func AppendHumanLongDouble(dst []byte, f float64) []byte {
+	return sdk.AppendLongDouble(dst, f, true)
 }
