@@ -4,7 +4,11 @@
 #
 #   - HSET on Modis vs EXAMPLE.HGETSET on Modis (a module command, with its two
 #     in-process Calls, should cost no more than the built-in);
-#   - GET, SET, HSET on Modis vs the same on redis-server.
+#   - GET, SET, HSET on Modis vs the same on redis-server;
+#   - the example modules' data types: BF.ADD (plugins/bloom) and JSON.SET
+#     (plugins/json) on Modis, against the nearest built-in on redis-server
+#     (SADD and SET: Debian's Redis has no RedisBloom or RedisJSON) and on
+#     Modis.
 #
 # Each measurement is repeated ROUNDS times (default 3), and the median is
 # reported: these machines are shared and noisy.
@@ -23,12 +27,13 @@ for tool in redis-benchmark redis-server redis-cli; do
 	command -v $tool >/dev/null || { echo "bench: $tool missing (apt-get install redis-server redis-tools)" >&2; exit 1; }
 done
 
-scripts/build-plugins.sh >/dev/null
+scripts/build-plugins.sh plugins/example plugins/bloom plugins/json >/dev/null
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mport=$(free_port)
 rport=$(free_port)
-bin/server --port "$mport" --loglevel warning --loadmodule bin/plugins/example.so &
+bin/server --port "$mport" --loglevel warning --loadmodule bin/plugins/example.so \
+	--loadmodule bin/plugins/bloom.so --loadmodule bin/plugins/json.so &
 mpid=$!
 redis-server --port "$rport" --save '' --appendonly no --daemonize no --loglevel warning >/dev/null &
 rpid=$!
@@ -66,3 +71,12 @@ for t in get set hset; do
 	r=$(rps "$rport" "${args[@]}")
 	echo "$(printf '%-6s' "$t") modis $m rps, redis $r rps, modis/redis = $(ratio "$m" "$r")"
 done
+
+bfadd=$(rps "$mport" bf.add 'bf:__rand_int__' 'item:__rand_int__')
+msadd=$(rps "$mport" sadd 's:__rand_int__' 'item:__rand_int__')
+rsadd=$(rps "$rport" sadd 's:__rand_int__' 'item:__rand_int__')
+echo "modis BF.ADD   $bfadd rps; SADD modis $msadd, redis $rsadd; BF.ADD/modis SADD = $(ratio "$bfadd" "$msadd"), BF.ADD/redis SADD = $(ratio "$bfadd" "$rsadd")"
+jset=$(rps "$mport" json.set 'j:__rand_int__' '$' '{"name":"modis","n":__rand_int__,"tags":["a","b"]}')
+mset=$(rps "$mport" set 'k:__rand_int__' '{"name":"modis","n":__rand_int__,"tags":["a","b"]}')
+rset=$(rps "$rport" set 'k:__rand_int__' '{"name":"modis","n":__rand_int__,"tags":["a","b"]}')
+echo "modis JSON.SET $jset rps; SET modis $mset, redis $rset; JSON.SET/modis SET = $(ratio "$jset" "$mset"), JSON.SET/redis SET = $(ratio "$jset" "$rset")"
