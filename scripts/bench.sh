@@ -76,7 +76,7 @@ bfadd=$(rps "$mport" bf.add 'bf:__rand_int__' 'item:__rand_int__')
 msadd=$(rps "$mport" sadd 's:__rand_int__' 'item:__rand_int__')
 rsadd=$(rps "$rport" sadd 's:__rand_int__' 'item:__rand_int__')
 echo "modis BF.ADD   $bfadd rps; SADD modis $msadd, redis $rsadd; BF.ADD/modis SADD = $(ratio "$bfadd" "$msadd"), BF.ADD/redis SADD = $(ratio "$bfadd" "$rsadd")"
-jset=$(rps "$mport" json.set 'j:__rand_int__' '$' '{"name":"modis","n":__rand_int__,"tags":["a","b"]}')
-mset=$(rps "$mport" set 'k:__rand_int__' '{"name":"modis","n":__rand_int__,"tags":["a","b"]}')
-rset=$(rps "$rport" set 'k:__rand_int__' '{"name":"modis","n":__rand_int__,"tags":["a","b"]}')
+jset=$(rps "$mport" json.set 'j:__rand_int__' '$' '{"name":"modis","id":"__rand_int__","tags":["a","b"]}')
+mset=$(rps "$mport" set 'k:__rand_int__' '{"name":"modis","id":"__rand_int__","tags":["a","b"]}')
+rset=$(rps "$rport" set 'k:__rand_int__' '{"name":"modis","id":"__rand_int__","tags":["a","b"]}')
 echo "modis JSON.SET $jset rps; SET modis $mset, redis $rset; JSON.SET/modis SET = $(ratio "$jset" "$mset"), JSON.SET/redis SET = $(ratio "$jset" "$rset")"
