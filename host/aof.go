@@ -23,17 +23,76 @@ package host
 // covers everything written meanwhile (a group commit). With everysec a
 // goroutine fsyncs once a second.
 //
+// Errors, as Redis 7.0's flushAppendOnlyFile: with appendfsync always a
+// failed write or fsync is fatal (the server exits before any reply of the
+// batch goes out: an acknowledged write is always durable). Otherwise the
+// bytes stay pending (a short write is truncated away first, so the file
+// stays loadable), aof_last_write_status turns err and write commands get
+// -MISCONF until a later write (and fsync) succeeds: every batch and the
+// everysec goroutine try again.
+//
 // Everything here is touched only when appendonly is yes: Server.aof is nil
 // otherwise.
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/hashicorp/go-hclog"
 )
+
+// The AOF writer's file operations, and the exit of a fatal AOF error:
+// variables so that tests can inject faults (aof_fault_test.go). Tests
+// that replace them must not run in parallel.
+var (
+	aofWriteFile    = func(f *os.File, b []byte) (int, error) { return f.Write(b) }
+	aofSyncFile     = func(f *os.File) error { return f.Sync() }
+	aofTruncateFile = func(f *os.File, size int64) error { return f.Truncate(size) }
+	aofExit         = func(code int) { os.Exit(code) }
+)
+
+// aofWriteLogRate is how often a persisting AOF error is logged (Redis's
+// AOF_WRITE_LOG_ERROR_RATE).
+const aofWriteLogRate = 30 * time.Second
+
+// aofIOError is a failed AOF write or fsync.
+type aofIOError struct {
+	op  string // "write" (a short write included) or "fsync"
+	err error  // the cause; syscall.ENOSPC for a short write
+}
+
+func (e *aofIOError) Error() string { return e.op + " of the append only file: " + e.err.Error() }
+func (e *aofIOError) Unwrap() error { return e.err }
+
+// strerror is e's cause as C's strerror words it ("No space left on
+// device"), for -MISCONF and the log.
+func (e *aofIOError) strerror() string { return strerror(e.err) }
+
+// strerror words err as C's strerror does: Go's errno texts are glibc's
+// with a lower-case first letter.
+func strerror(err error) string {
+	var en syscall.Errno
+	msg := err.Error()
+	if errors.As(err, &en) {
+		msg = en.Error()
+	} else {
+		for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
+			msg = u.Error()
+		}
+	}
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}
 
 // aofState is the AOF's propagation state and writer. Fields other than w
 // are guarded by the execution lock.
@@ -86,7 +145,18 @@ type aofWriter struct {
 	closed   bool
 	written  atomic.Int64 // bytes written to the file (changed under mu)
 	synced   atomic.Int64 // bytes fsynced (changed under mu)
-	err      error
+	base     int64        // the file's size when it was opened (a short write is truncated to base+written)
+
+	// Errors (under mu): writeErr is aof_last_write_status:err, the last
+	// write failed; syncErr is Redis's aof_bio_fsync_status:err, the last
+	// fsync failed. failed mirrors them for the -MISCONF check (writeErr
+	// first), nil when both are clear.
+	writeErr *aofIOError
+	syncErr  *aofIOError
+	failed   atomic.Pointer[aofIOError]
+	closeErr error                        // close could not write or fsync everything
+	lastLog  time.Time                    // the last error logged (rate limit)
+	lg       atomic.Pointer[hclog.Logger] // the server's, set by aofQueue
 
 	pmu     sync.Mutex // pending and queued
 	pending []byte
@@ -216,6 +286,9 @@ func (s *Server) aofQueue() (*aofWriter, int64, bool) {
 		return nil, 0, false
 	}
 	w := a.w
+	if w.lg.Load() == nil {
+		w.lg.Store(&s.log)
+	}
 	w.pmu.Lock()
 	if len(a.buf) > 0 {
 		w.pending = append(w.pending, a.buf...)
@@ -228,8 +301,10 @@ func (s *Server) aofQueue() (*aofWriter, int64, bool) {
 }
 
 // flush writes the pending bytes up to target (and whatever else is
-// pending) and, when asked, waits for an fsync that covers them. Called
-// without the execution lock.
+// pending) and, when asked, waits for an fsync that covers them. It returns
+// an *aofIOError when the write failed (the bytes stay pending, for the
+// next try) or when the fsync that was to cover them failed. Called without
+// the execution lock.
 func (w *aofWriter) flush(target int64, fsync bool) error {
 	// Fast path: a batch that wrote nothing, and whose reads saw nothing
 	// not yet durable, does not wait for another goroutine's fsync.
@@ -239,51 +314,152 @@ func (w *aofWriter) flush(target int64, fsync bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
-		return nil // a rewrite or shutdown made these bytes durable
+		// A rewrite or shutdown made these bytes durable, unless its
+		// last write or fsync failed.
+		return w.closeErr
 	}
 	if w.written.Load() < target {
-		w.writePending()
+		if err := w.writePending(); err != nil {
+			return err
+		}
+		if n := w.written.Load(); n < target { // cannot be: queued = written + pending
+			target = n
+		}
 	}
 	for fsync && w.synced.Load() < target && !w.closed {
 		if w.syncing {
 			w.syncCond().Wait() // the running fsync may cover target
+			if w.syncErr != nil && w.synced.Load() < target {
+				return w.syncErr // it failed: these bytes are not durable
+			}
 			continue
 		}
-		w.syncLocked()
+		if err := w.syncLocked(); err != nil {
+			return err
+		}
 	}
-	return w.err
+	return nil
 }
 
-// writePending writes everything pending. w.mu held.
-func (w *aofWriter) writePending() {
+// writePending writes everything pending, as Redis's flushAppendOnlyFile
+// does with aof_buf: on a failed write the bytes stay pending for the next
+// try; a short write is first truncated away (so the file ends with whole
+// commands and stays loadable), or, when that fails too, only what was
+// not written stays pending. w.mu held.
+func (w *aofWriter) writePending() error {
 	w.pmu.Lock()
 	data := w.pending
 	w.pending = w.spare[:0]
 	w.pmu.Unlock()
-	if _, err := w.f.Write(data); err != nil && w.err == nil {
-		w.err = err
+	if len(data) == 0 {
+		return nil
 	}
-	w.written.Add(int64(len(data)))
-	w.spare = data[:0]
+	n, err := aofWriteFile(w.f, data)
+	if err == nil && n == len(data) {
+		w.written.Add(int64(n))
+		w.spare = data[:0]
+		if w.writeErr != nil {
+			w.writeErr = nil
+			w.setFailed()
+			w.logger().Warn("AOF write error looks solved, Redis can write again.")
+		}
+		return nil
+	}
+	canLog := w.canLog()
+	ioErr := &aofIOError{op: "write", err: err}
+	if n <= 0 {
+		if err == nil { // a writer that wrote nothing and said nothing
+			ioErr.err = syscall.EIO
+		}
+		if canLog {
+			w.logger().Warn(fmt.Sprintf("Error writing to the AOF file: %s", ioErr.strerror()))
+		}
+		n = 0
+	} else {
+		if canLog {
+			w.logger().Warn(fmt.Sprintf("Short write while writing to the AOF file: (nwritten=%d, expected=%d)", n, len(data)))
+		}
+		if terr := aofTruncateFile(w.f, w.base+w.written.Load()); terr != nil {
+			if canLog {
+				w.logger().Warn(fmt.Sprintf("Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: %s", strerror(terr)))
+			}
+			// The written part stays in the file: only the rest is retried.
+			w.written.Add(int64(n))
+			data = data[n:]
+		}
+		ioErr.err = syscall.ENOSPC // as Redis: a short write means a full disk
+	}
+	// Put the bytes not written back in front of what was queued since.
+	w.pmu.Lock()
+	rest := append(data, w.pending...)
+	w.spare = w.pending[:0]
+	w.pending = rest
+	w.pmu.Unlock()
+	w.writeErr = ioErr
+	w.setFailed()
+	return ioErr
 }
 
 // syncLocked fsyncs what is written, as the leader: w.mu is released
 // during the fsync, so other goroutines keep writing meanwhile; the waiters
-// are woken when it ends. w.mu held, no fsync running.
-func (w *aofWriter) syncLocked() {
+// are woken when it ends. A failed fsync leaves synced where it was and
+// sets syncErr until an fsync succeeds. w.mu held, no fsync running.
+func (w *aofWriter) syncLocked() error {
 	w.syncing = true
 	n := w.written.Load()
 	w.mu.Unlock()
-	err := w.f.Sync()
+	err := aofSyncFile(w.f)
 	w.mu.Lock()
 	w.syncing = false
-	if err != nil && w.err == nil {
-		w.err = err
+	defer w.syncCond().Broadcast()
+	if err != nil {
+		first := w.syncErr == nil
+		w.syncErr = &aofIOError{op: "fsync", err: err}
+		w.setFailed()
+		if first || w.canLog() {
+			w.logger().Warn(fmt.Sprintf("Fail to fsync the AOF file: %s", w.syncErr.strerror()))
+		}
+		return w.syncErr
+	}
+	if w.syncErr != nil {
+		w.syncErr = nil
+		w.setFailed()
+		w.logger().Warn("AOF fsync error looks solved: write commands are accepted again.")
 	}
 	if n > w.synced.Load() {
 		w.synced.Store(n)
 	}
-	w.syncCond().Broadcast()
+	return nil
+}
+
+// setFailed publishes the error state for the -MISCONF check. w.mu held.
+func (w *aofWriter) setFailed() {
+	switch {
+	case w.writeErr != nil:
+		w.failed.Store(w.writeErr)
+	case w.syncErr != nil:
+		w.failed.Store(w.syncErr)
+	default:
+		w.failed.Store(nil)
+	}
+}
+
+// canLog rate-limits the logging of a persisting error. w.mu held.
+func (w *aofWriter) canLog() bool {
+	now := time.Now()
+	if now.Sub(w.lastLog) < aofWriteLogRate && !w.lastLog.IsZero() {
+		return false
+	}
+	w.lastLog = now
+	return true
+}
+
+// logger is the server's logger (a null one before aofQueue set it).
+func (w *aofWriter) logger() hclog.Logger {
+	if l := w.lg.Load(); l != nil {
+		return *l
+	}
+	return hclog.NewNullLogger()
 }
 
 // syncCond is the condition an fsync's end signals. w.mu held.
@@ -307,9 +483,14 @@ func (w *aofWriter) close() error {
 			w.syncCond().Wait()
 		}
 		if w.synced.Load() < w.written.Load() { // written by another since
-			w.syncLocked()
+			if serr := w.syncLocked(); err == nil {
+				err = serr
+			}
 		}
 		w.closed = true
+		if ioErr := (*aofIOError)(nil); errors.As(err, &ioErr) {
+			w.closeErr = ioErr // for those still waiting on these bytes
+		}
 		if cerr := w.f.Close(); err == nil {
 			err = cerr
 		}
@@ -331,13 +512,59 @@ func (w *aofWriter) discard() {
 }
 
 // aofCommit writes the batch's AOF bytes before its replies go out; with
-// appendfsync always they are fsynced first. Called by the connection
-// goroutine after it releases the execution lock.
+// appendfsync always they are fsynced first, and a failure is fatal (the
+// replies never go out). With everysec or no a failure leaves the bytes
+// pending and the writer in error (write commands get -MISCONF); the
+// replies go out, as Redis's do. Called by the connection goroutine after
+// it releases the execution lock.
 func (s *Server) aofCommit(w *aofWriter, target int64, always bool) {
-	if err := w.flush(target, always); err != nil {
-		s.log.Error("writing the append only file failed", "error", err)
+	if err := w.flush(target, always); err != nil && always {
+		s.aofFatal(err)
 	}
 }
+
+// aofFatal ends the server on an AOF error with appendfsync always, as
+// Redis's exit(1) in flushAppendOnlyFile: a client was to be told its
+// write is durable, and it is not. aofExit returns only in tests: then the
+// server is marked dead (serveRESP drops the replies and closes the
+// connection) and stopped. Any goroutine, without the execution lock.
+func (s *Server) aofFatal(err error) {
+	var ioErr *aofIOError
+	if errors.As(err, &ioErr) && ioErr.op == "fsync" {
+		s.log.Error(fmt.Sprintf("Can't persist AOF for fsync error when the AOF fsync policy is 'always': %s. Exiting...", ioErr.strerror()))
+	} else {
+		s.log.Error("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...")
+	}
+	s.aofDie.dead.Store(true)
+	aofExit(1)
+	s.aofDie.once.Do(func() { go s.Stop() })
+}
+
+// aofDeath is the state of a fatal AOF error whose exit returned (tests).
+type aofDeath struct {
+	dead atomic.Bool // no reply may go out any more
+	once sync.Once   // the server is stopped once
+}
+
+// diskWriteError is Redis's writeCommandsDeniedByDiskError with
+// writeCommandsGetDiskErrorMessage: the -MISCONF error write commands get
+// while the last background save failed (stop-writes-on-bgsave-error, with
+// save points) or the AOF cannot be written or fsynced; nil when writes
+// may go on. Lock held.
+func (s *Server) diskWriteError() error {
+	if s.bg.lastFailed && len(s.cfg.SavePoints) > 0 && s.cfg.extra("stop-writes-on-bgsave-error", "yes") == "yes" {
+		return errBgsaveMisconf
+	}
+	if a := s.aof; a != nil {
+		if e := a.w.failed.Load(); e != nil {
+			return errors.New("MISCONF Errors writing to the AOF file: " + e.strerror())
+		}
+	}
+	return nil
+}
+
+// errBgsaveMisconf is Redis's shared.bgsaveerr.
+var errBgsaveMisconf = errors.New("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")
 
 // aofRewritePerc is auto-aof-rewrite-percentage; aofRewriteMinSize is
 // auto-aof-rewrite-min-size, in bytes.
@@ -392,12 +619,14 @@ func (s *Server) aofCron() {
 		case <-t.C:
 		}
 		s.mu.Lock()
-		w, target, _ := s.aofQueue()
+		w, target, always := s.aofQueue()
 		fsync := s.aof != nil && s.aof.fsync
 		s.mu.Unlock()
 		if w != nil {
-			if err := w.flush(target, fsync); err != nil {
-				s.log.Error("writing the append only file failed", "error", err)
+			// A failed write or fsync is retried here every second too
+			// (Redis's serverCron): its success lifts the -MISCONF.
+			if err := w.flush(target, fsync); err != nil && always {
+				s.aofFatal(err)
 			}
 		}
 	}
@@ -478,10 +707,7 @@ func (s *Server) infoAOFWriteStatus() string {
 	if s.aof == nil {
 		return "ok"
 	}
-	w := s.aof.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.err != nil {
+	if s.aof.w.failed.Load() != nil {
 		return "err"
 	}
 	return "ok"

@@ -167,7 +167,13 @@ func openIncr(path string) (*aofWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the append only file %s: %w", path, err)
 	}
-	return &aofWriter{f: f}, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("opening the append only file %s: %w", path, err)
+	}
+	// base: a short write is truncated back to base plus what was written.
+	return &aofWriter{f: f, base: st.Size()}, nil
 }
 
 // aofCreate starts an AOF where there is none, at startup (Redis's

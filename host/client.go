@@ -46,6 +46,9 @@ type Client struct {
 	scratch    []byte
 	// scratchPool holds reusable memory for module command calls.
 	scratchPool []*callScratch
+	// modCallFrames holds the propagate flag ("!") of each module Call
+	// running on this client, innermost last (mod_type_repl.go).
+	modCallFrames []bool
 
 	authed  bool // AUTH passed, or no password was required when it connected
 	monitor bool // MONITOR: receives every command others run
@@ -174,6 +177,21 @@ func (c *Client) dispatch(args [][]byte) {
 			}
 			if deny {
 				c.reject(cmd, errOOM)
+				return
+			}
+		}
+	}
+	// Persistence failing (Redis's writeCommandsDeniedByDiskError): write
+	// commands, EXEC of a transaction with writes, and PING are refused
+	// with -MISCONF; not the AOF loader (aof.go: diskWriteError).
+	if c.ID != 0 && c.out == resp.Writer(&c.buf) {
+		if derr := s.diskWriteError(); derr != nil {
+			deny := cmd.Flags&FlagWrite != 0 || cmd.Name == "ping"
+			if cmd.Name == "exec" && c.multi != nil {
+				deny = c.multiFlags()&FlagWrite != 0
+			}
+			if deny {
+				c.reject(cmd, derr)
 				return
 			}
 		}

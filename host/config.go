@@ -768,12 +768,12 @@ var params = []param{
 	unsupportedString("aclfile", false, "ACL files"),
 
 	// Accepted and reported for compatibility; Modis does nothing with them.
-	inertBool("rdbchecksum", "", false, true),
+	liveParam(inertBool("rdbchecksum", "", false, true)), // persist.go: rdbChecksum
 	inertBool("always-show-logo", "", false, false),
-	inertBool("rdbcompression", "", true, true),
+	liveParam(inertBool("rdbcompression", "", true, true)), // persist.go: rdbCompression
 	inertBool("rdb-del-sync-files", "", true, false),
 	inertBool("activerehashing", "", true, true),
-	inertBool("stop-writes-on-bgsave-error", "", true, true),
+	liveParam(inertBool("stop-writes-on-bgsave-error", "", true, true)), // aof.go: diskWriteError
 	inertBool("set-proc-title", "", false, true),
 	inertBool("dynamic-hz", "", true, true),
 	inertBool("lazyfree-lazy-eviction", "", true, false),
@@ -959,7 +959,17 @@ func (c *Config) Set(name string, args []string) error {
 	if p == nil || p.set == nil {
 		return fmt.Errorf("unknown directive %q", name)
 	}
-	return p.set(c, args)
+	return p.set(c, splitMultiArg(p, args))
+}
+
+// splitMultiArg splits the single value of a multi-argument parameter on
+// spaces, as Redis's config loader does for MULTI_ARG_CONFIG (so
+// `--save "3600 1"` and `save "3600 1"` mean save 3600 1).
+func splitMultiArg(p *param, args []string) []string {
+	if p.multiArg && len(args) == 1 && strings.TrimSpace(args[0]) != "" {
+		return strings.Fields(args[0])
+	}
+	return args
 }
 
 // apply pushes the settings that live outside Config into effect.
@@ -1082,7 +1092,7 @@ func (c *Config) loadFile(path string, depth int) error {
 			return fmt.Errorf("%s: %s: wrong number of arguments", where, name)
 		}
 		before := p.get(c)
-		err = p.set(c, vals)
+		err = p.set(c, splitMultiArg(p, vals))
 		var unsup *unsupportedError
 		switch {
 		case errors.As(err, &unsup):

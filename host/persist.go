@@ -2,7 +2,8 @@ package host
 
 // Persistence: RDB snapshots (SAVE, loading at startup, DEBUG RELOAD).
 // SAVE is synchronous: it runs under the execution lock, like Redis's SAVE.
-// BGSAVE, save points and SHUTDOWN are in persist_bg.go. There is no AOF yet.
+// BGSAVE, save points and SHUTDOWN are in persist_bg.go; the append-only
+// file is in aof*.go.
 
 import (
 	"errors"

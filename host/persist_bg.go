@@ -198,8 +198,14 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 	}
 	var werr error
 	var kb []byte // the key, reused: the saver should not feed the GC
+	curDB := 0    // the database being written, for the warning below
 	entry := func(e *keyspace.Entry) {
 		if werr != nil {
+			return
+		}
+		if e.Kind == keyspace.KindModule && !rdb.IsSavableModuleValue(e.Obj) {
+			// As SAVE and the AOF rewrite: skip it with a warning.
+			s.log.Warn("BGSAVE skips a module value whose type is not known", "key", e.Key(), "db", curDB)
 			return
 		}
 		kb = append(kb[:0], e.Key()...)
@@ -212,6 +218,7 @@ func (s *Server) writeBgsave(b *bgsave, tmp string, compress bool) error {
 		}
 		enc.SelectDB(ids[i])
 		enc.ResizeDB(keys, exps)
+		curDB = ids[i]
 		for done := false; !done; {
 			if hook != nil {
 				hook()

@@ -624,6 +624,13 @@ func (vm *luaVM) redisCall(L *lua.LState, raise bool) int {
 	if run.readOnly && cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
 		return fail("Write commands are not allowed from read-only scripts.", true)
 	}
+	// While persistence is failing (stop-writes-on-bgsave-error, AOF write
+	// errors) writes are refused with -MISCONF, as scriptVerifyWriteCommandAllow.
+	if cmd.Flags&FlagWrite != 0 {
+		if derr := run.c.srv.diskWriteError(); derr != nil {
+			return fail("-"+derr.Error(), true)
+		}
+	}
 	// Over maxmemory, a script's first write that may grow memory fails;
 	// once it has written it runs to the end.
 	if run.oom && !run.allowOOM && !run.writeDirty && cmd.Flags&FlagDenyOOM != 0 {

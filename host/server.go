@@ -78,6 +78,7 @@ type Server struct {
 	bg           bgState   // BGSAVE, save points, SHUTDOWN (persist_bg.go)
 	load         loadState // loading the dataset (loading.go)
 	aofStat      aofStats  // INFO's aof_* counters (aof_files.go)
+	aofDie       aofDeath  // a fatal AOF error (aof.go): no reply goes out after it
 
 	started   time.Time
 	listeners []*redcon.Server
@@ -463,6 +464,12 @@ func (s *Server) serveRESP(conn redcon.Conn, cmd redcon.Command) {
 	ab := s.aofBatchEnd()
 	s.mu.Unlock()
 	s.aofBatchCommit(ab) // the batch's writes reach the AOF before its replies go out
+	if s.aofDie.dead.Load() {
+		// appendfsync always and the AOF failed: the server exits (aofFatal),
+		// nothing it did may be acknowledged.
+		conn.Close()
+		return
+	}
 	c.releaseHeld()
 	if out != nil {
 		c.conn.WriteRaw(out)

@@ -207,6 +207,11 @@ func TestConfigFlags(t *testing.T) {
 	if got := s2.Raw("CONFIG", "GET", "save"); got != "*2\r\n$4\r\nsave\r\n$0\r\n\r\n" {
 		t.Errorf(`--save "": %q`, got)
 	}
+	// A multi-argument parameter's single value is split, as Redis does.
+	s3 := startServer(t, "--save", "3600 1 60 100")
+	if got := s3.Raw("CONFIG", "GET", "save"); got != "*2\r\n$4\r\nsave\r\n$13\r\n3600 1 60 100\r\n" {
+		t.Errorf(`--save "3600 1 60 100": %q`, got)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
