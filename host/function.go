@@ -13,6 +13,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"modis/host/internal/glob"
+	"modis/host/internal/rdb"
 )
 
 // Redis 7 functions: FUNCTION LOAD runs a library's code once, in the
@@ -828,7 +829,7 @@ func (e *scriptEngine) cmdFunctionRestore(c *Client, args [][]byte) error {
 		return errDumpPayload
 	}
 	footer := data[len(data)-10:]
-	if ver := binary.LittleEndian.Uint16(footer); ver > rdbVersion {
+	if ver := binary.LittleEndian.Uint16(footer); ver > rdb.MaxReadVersion { // Redis 7.2's payloads (11) too
 		return errDumpPayload
 	}
 	if binary.LittleEndian.Uint64(footer[2:]) != redisCRC64(data[:len(data)-8]) {

@@ -1,6 +1,10 @@
 package host
 
-import "testing"
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+)
 
 // Redis 7 functions: one-line scripts whose expected replies were recorded
 // from redis-server 7.0.15 (checked against a live one with
@@ -215,3 +219,28 @@ var functionScripts = []script{
 }
 
 func TestFunctionScripts(t *testing.T) { runScripts(t, functionScripts) }
+
+// TestFunctionRestoreVersion11: FUNCTION RESTORE takes the payloads Redis
+// 7.2 makes (RDB version 11), and still refuses a newer version.
+func TestFunctionRestoreVersion11(t *testing.T) {
+	_, c := newTestServer(t)
+	do(t, c, "function", "load", "#!lua name=v11lib\nredis.register_function('v11f', function(keys, args) return 11 end)")
+	dump := do(t, c, "function", "dump")
+	payload := []byte(dump[strings.Index(dump, "\r\n")+2 : len(dump)-2])
+	withVersion := func(v uint16) string {
+		p := append([]byte(nil), payload...)
+		binary.LittleEndian.PutUint16(p[len(p)-10:], v)
+		binary.LittleEndian.PutUint64(p[len(p)-8:], redisCRC64(p[:len(p)-8]))
+		return string(p)
+	}
+	do(t, c, "function", "flush")
+	if got := do(t, c, "function", "restore", withVersion(12)); got != "-ERR DUMP payload version or checksum are wrong\r\n" {
+		t.Fatalf("version 12: %q", got)
+	}
+	if got := do(t, c, "function", "restore", withVersion(11)); got != "+OK\r\n" {
+		t.Fatalf("version 11: %q", got)
+	}
+	if got := do(t, c, "fcall", "v11f", "0"); got != ":11\r\n" {
+		t.Fatalf("FCALL after restoring a version-11 payload: %q", got)
+	}
+}

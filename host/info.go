@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"modis/host/internal/keyspace"
 )
 
 // INFO, and the statistics behind it: the per-command statistics kept by
@@ -50,7 +52,7 @@ func (s *Server) afterCall(c *Client, cmd *Command, args [][]byte, d time.Durati
 		s.prevErrs = s.stats.errorReplies
 		s.cmdStat(cmd).failed++
 	}
-	if s.cfg.MaxMemory > 0 && cmd.Flags&FlagWrite != 0 {
+	if cmd.Flags&FlagWrite != 0 { // with or without maxmemory: INFO's used_memory moves either way
 		s.noteWrite(args)
 	}
 	if s.cfg.LatencyTracking {
@@ -447,10 +449,17 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 	if s.load.active {
 		loading = "1"
 	}
+	cow, processed, total := s.infoSaveProgress()
+	perc := 0.0
+	if total > 0 {
+		perc = float64(processed) / float64(total) * 100
+	}
 	for _, kv := range [][2]string{
-		{"loading", loading}, {"async_loading", "0"}, {"current_cow_peak", "0"}, {"current_cow_size", "0"},
-		{"current_cow_size_age", "0"}, {"current_fork_perc", "0.00"}, {"current_save_keys_processed", "0"},
-		{"current_save_keys_total", "0"},
+		{"loading", loading}, {"async_loading", "0"},
+		{"current_cow_peak", strconv.FormatInt(cow, 10)}, {"current_cow_size", strconv.FormatInt(cow, 10)},
+		{"current_cow_size_age", "0"}, {"current_fork_perc", fmt.Sprintf("%.2f", perc)},
+		{"current_save_keys_processed", strconv.FormatInt(processed, 10)},
+		{"current_save_keys_total", strconv.FormatInt(total, 10)},
 	} {
 		infoLine(sb, kv[0], kv[1])
 	}
@@ -482,7 +491,7 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 		infoLine(sb, "aof_current_size", a.currentSize())
 		infoLine(sb, "aof_base_size", a.baseSize)
 		infoLine(sb, "aof_pending_rewrite", rwSched)
-		infoLine(sb, "aof_buffer_length", len(a.buf))
+		infoLine(sb, "aof_buffer_length", aofPendingBytes(a))
 		infoLine(sb, "aof_pending_bio_fsync", 0)
 		infoLine(sb, "aof_delayed_fsync", 0)
 	}
@@ -494,6 +503,40 @@ func infoPersistence(s *Server, sb *strings.Builder) {
 		infoLine(sb, "loading_loaded_perc", fmt.Sprintf("%.2f", l.perc()))
 		infoLine(sb, "loading_eta_seconds", l.eta())
 	}
+}
+
+// infoSaveProgress is INFO persistence's current_* fields, what Redis's
+// fork child reports while it saves: the running BGSAVE's or AOF rewrite's
+// snapshot (one runs at a time) gives the bytes copied aside so far
+// (current_cow_size, and current_cow_peak: the copies only accumulate),
+// the keys accounted for and the keys at the start. Zeros when neither
+// runs, as Redis's resetChildState leaves them. Lock held.
+func (s *Server) infoSaveProgress() (cow, processed, total int64) {
+	var sn *keyspace.Snapshot
+	switch {
+	case s.bg.running != nil:
+		sn = s.bg.running.snap
+	case s.aofStat.rw != nil:
+		sn = s.aofStat.rw.snap
+	}
+	if sn == nil {
+		return 0, 0, 0
+	}
+	processed, total = sn.Progress()
+	return sn.Cow(), processed, total
+}
+
+// aofPendingBytes is aof_buffer_length: the bytes propagated but not yet
+// written to the AOF (Redis's aof_buf): the buffer of the running batch
+// plus what the writer has queued and not written. Lock held.
+func aofPendingBytes(a *aofState) int64 {
+	n := int64(len(a.buf))
+	if w := a.w; w != nil {
+		w.pmu.Lock()
+		n += w.queued - w.written.Load()
+		w.pmu.Unlock()
+	}
+	return max(n, 0)
 }
 
 func infoStats(s *Server, sb *strings.Builder) {

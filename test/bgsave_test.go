@@ -6,11 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // bgConf writes a config file setting dir and any extra lines.
@@ -250,5 +254,214 @@ func TestShutdownSaveError(t *testing.T) {
 	m.CLI("shutdown", "save", "force")
 	if err := waitExit(t, m); err != nil {
 		t.Fatalf("exit status: %v", err)
+	}
+}
+
+// TestCrashMidSaveKeepsSnapshot: SIGKILL in the middle of a BGSAVE (at
+// different points of its progress, read from INFO persistence) or of a
+// SAVE never damages the previous dump.rdb: after each kill the file passes
+// redis-check-rdb and the next start loads it whole (the dataset of the
+// last save that completed, every key and value), whatever partial
+// temporary file the killed save left next to it; and the restarted server
+// saves again over such leftovers.
+func TestCrashMidSaveKeepsSnapshot(t *testing.T) {
+	if _, err := exec.LookPath("redis-check-rdb"); err != nil {
+		t.Skip("redis-check-rdb not available")
+	}
+	dir := t.TempDir()
+	conf := bgConf(t, dir, "enable-debug-command yes")
+	ctx := context.Background()
+	const n = 400000 // strings, plus hashes and sorted sets below
+	const others = 2000
+	// Each round r writes gen=r, mod:r, deletes key:r and pushes r onto
+	// "rounds"; applied lists the rounds the last completed save holds.
+	var applied []int
+	const rounds = 9
+	// check verifies that m holds the dataset of the last completed save:
+	// the one holding the rounds in applied, or, when pending is not 0,
+	// possibly also round pending (its save ended before the kill took
+	// effect). It reports whether round pending was there.
+	check := func(m *Server, pending int) bool {
+		t.Helper()
+		rc := m.Client()
+		g, _ := rc.Get(ctx, "gen").Result()
+		got := pending != 0 && g == strconv.Itoa(pending)
+		want := applied
+		if got {
+			want = append(slices.Clone(applied), pending)
+		}
+		wantGen, wantRounds := "0", []string{"0"}
+		for _, r := range want {
+			wantGen = strconv.Itoa(r)
+			wantRounds = append(wantRounds, wantGen)
+		}
+		if g != wantGen {
+			t.Fatalf("gen = %q, want %q (rounds saved: %v)", g, wantGen, want)
+		}
+		if got, _ := rc.LRange(ctx, "rounds", 0, -1).Result(); strings.Join(got, ",") != strings.Join(wantRounds, ",") {
+			t.Fatalf("rounds = %v, want %v", got, wantRounds)
+		}
+		if size, _ := rc.DBSize(ctx).Result(); size != n+2*others+2 {
+			t.Fatalf("DBSIZE = %d, want %d", size, n+2*others+2)
+		}
+		pipe := rc.Pipeline()
+		var gets []*redis.StringCmd
+		for j := 0; j < n; j += 97 {
+			gets = append(gets, pipe.Get(ctx, fmt.Sprintf("key:%d", j)))
+		}
+		var mods, dels []*redis.IntCmd
+		for r := 1; r <= rounds; r++ {
+			mods = append(mods, pipe.Exists(ctx, fmt.Sprintf("mod:%d", r)))
+			dels = append(dels, pipe.Exists(ctx, fmt.Sprintf("key:%d", r)))
+		}
+		hl := pipe.HLen(ctx, fmt.Sprintf("h:%d", others-1))
+		zs := pipe.ZScore(ctx, "z:7", "m19")
+		pipe.Exec(ctx)
+		for i, c := range gets {
+			if v := c.Val(); v != fmt.Sprintf("value:%d", i*97) {
+				t.Fatalf("key:%d = %q", i*97, v)
+			}
+		}
+		for i := range mods {
+			in := int64(0)
+			if slices.Contains(want, i+1) {
+				in = 1
+			}
+			if mods[i].Val() != in || dels[i].Val() != 1-in {
+				t.Fatalf("round %d saved: %v, but mod:%d exists %d, key:%d exists %d", i+1, in == 1, i+1, mods[i].Val(), i+1, dels[i].Val())
+			}
+		}
+		if hl.Val() != 20 || zs.Val() != 19 {
+			t.Fatalf("h:%d has %d fields, z:7 m19 scores %v", others-1, hl.Val(), zs.Val())
+		}
+		return got
+	}
+	// The first dataset, saved by SAVE.
+	m := startServer(t, "--config", conf)
+	rc := m.Client()
+	if err := rc.Do(ctx, "debug", "populate", n, "key").Err(); err != nil {
+		t.Fatal(err)
+	}
+	pipe := rc.Pipeline()
+	for i := 0; i < others; i++ {
+		for f := 0; f < 20; f++ {
+			pipe.HSet(ctx, fmt.Sprintf("h:%d", i), fmt.Sprintf("f%d", f), f)
+			pipe.ZAdd(ctx, fmt.Sprintf("z:%d", i), redis.Z{Score: float64(f), Member: fmt.Sprintf("m%d", f)})
+		}
+	}
+	pipe.Set(ctx, "gen", "0", 0)
+	pipe.RPush(ctx, "rounds", "0")
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.Save(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	m.cmd.Process.Kill()
+	<-m.done
+
+	dump := filepath.Join(dir, "dump.rdb")
+	type point struct {
+		save bool    // SAVE, else BGSAVE
+		perc float64 // BGSAVE: kill once this share of keys is processed
+	}
+	points := [rounds]point{{false, 0}, {false, 0.5}, {true, 0}, {true, 0.1}, {true, 0.3}, {true, 0.5}, {true, 0.7}, {true, 0.9}, {false, 0.2}}
+	midway, pending, completed := 0, 0, false
+	for r, p := range points {
+		r++ // rounds are numbered from 1
+		m := startServer(t, "--config", conf)
+		if check(m, pending) {
+			applied = append(applied, pending)
+		} else if completed {
+			t.Fatalf("round %d: the save replied, but the restart does not find its dataset", pending)
+		} else if pending != 0 {
+			midway++
+		}
+		rc := m.Client()
+		pid := m.cmd.Process.Pid
+		// Garbage where this server's temporary files go: a save must
+		// overwrite it, and nothing may load it.
+		for _, name := range []string{fmt.Sprintf("temp-%d.rdb", pid), fmt.Sprintf("temp-bg-%d.rdb", pid)} {
+			os.WriteFile(filepath.Join(dir, name), []byte("REDIS0010garbage"), 0o644)
+		}
+		pipe := rc.Pipeline()
+		pipe.Set(ctx, "gen", r, 0)
+		pipe.Set(ctx, fmt.Sprintf("mod:%d", r), r, 0)
+		pipe.Del(ctx, fmt.Sprintf("key:%d", r))
+		pipe.RPush(ctx, "rounds", r)
+		if _, err := pipe.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pending, completed = r, false
+		if p.save {
+			if got := rc.BgSave(ctx).Val(); got != "Background saving started" {
+				t.Fatalf("round %d: BGSAVE: %q", r, got)
+			}
+			for {
+				info := rc.Info(ctx, "persistence").Val()
+				if infoValue(info, "rdb_bgsave_in_progress") == "0" {
+					completed = true // too fast: the save ended
+					break
+				}
+				done, _ := strconv.ParseFloat(infoValue(info, "current_save_keys_processed"), 64)
+				total, _ := strconv.ParseFloat(infoValue(info, "current_save_keys_total"), 64)
+				if total > 0 && done >= p.perc*total {
+					t.Logf("round %d: SIGKILL during BGSAVE at %s%% (%v of %v keys)", r, infoValue(info, "current_fork_perc"), done, total)
+					break
+				}
+			}
+		} else {
+			// SAVE holds the server: kill once its temporary file grows.
+			res := make(chan error, 1)
+			sc := redis.NewClient(&redis.Options{Addr: m.Addr, MaxRetries: -1})
+			defer sc.Close()
+			go func() { res <- sc.Save(ctx).Err() }()
+			tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", pid))
+			for {
+				if st, err := os.Stat(tmp); err == nil && st.Size() > int64(p.perc*4e6)+100 {
+					t.Logf("round %d: SIGKILL during SAVE, its temporary file at %d bytes", r, st.Size())
+					break
+				}
+				select {
+				case err := <-res:
+					t.Logf("round %d: SAVE ended before the kill: %v", r, err)
+					completed = err == nil
+				default:
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				break
+			}
+		}
+		m.cmd.Process.Kill()
+		<-m.done
+		if out, err := exec.Command("redis-check-rdb", dump).CombinedOutput(); err != nil {
+			t.Fatalf("round %d: redis-check-rdb: %v\n%s", r, err, out)
+		}
+	}
+	// A save may end between the last look at its progress and the kill:
+	// then the next start finds the new dataset, which check tells apart.
+	// The kills that landed mid-save must be most of them.
+	m = startServer(t, "--config", conf)
+	if check(m, pending) {
+		applied = append(applied, pending)
+	} else if completed {
+		t.Fatalf("round %d: the save replied, but the restart does not find its dataset", pending)
+	} else {
+		midway++
+	}
+	t.Logf("%d of %d kills landed in the middle of a save; saves that completed: %v", midway, len(points), applied)
+	if midway < len(points)-2 {
+		t.Errorf("only %d of %d kills landed in the middle of a save", midway, len(points))
+	}
+	// The restarted server saves over the leftovers of killed saves.
+	if out := m.CLI("bgsave"); !strings.Contains(out, "started") {
+		t.Fatal(out)
+	}
+	if info := waitBgsave(t, m); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
+		t.Fatalf("BGSAVE after the crashes:\n%s", info)
+	}
+	if out := m.CLI("save"); strings.TrimSpace(out) != "OK" {
+		t.Fatalf("SAVE after the crashes: %q", out)
 	}
 }

@@ -26,6 +26,9 @@ type Snapshot struct {
 	side [][]*Entry // per database: values preserved for the saver
 	// CowBytes is an estimate of the bytes copied aside so far.
 	CowBytes int64
+
+	total int64 // keys in every database at Begin
+	seen  int64 // of those, visited by Next or marked by preserve so far
 }
 
 // Begin starts a snapshot of dbs (all made by one New) at time now.
@@ -37,6 +40,7 @@ func Begin(dbs []*DB, now int64) *Snapshot {
 		sn.pos = append(sn.pos, len(db.slots))
 		sn.size = append(sn.size, len(db.slots))
 		sn.exps = append(sn.exps, len(db.exps))
+		sn.total += int64(len(db.slots))
 	}
 	sn.side = make([][]*Entry, len(dbs))
 	sh.snap = sn
@@ -53,6 +57,17 @@ func (sn *Snapshot) End() {
 // Size returns the number of keys and of keys with an expiry database i
 // held at Begin.
 func (sn *Snapshot) Size(i int) (keys, expires int) { return sn.size[i], sn.exps[i] }
+
+// Progress returns how many of the keys present at Begin the snapshot has
+// accounted for so far (visited by Next, or copied aside or dropped before
+// a write) and how many there were: INFO's current_save_keys_processed and
+// current_save_keys_total. processed reaches total when every database's
+// walk is complete.
+func (sn *Snapshot) Progress() (processed, total int64) { return sn.seen, sn.total }
+
+// Cow returns CowBytes: the estimated bytes copied aside so far (INFO's
+// current_cow_size during a save).
+func (sn *Snapshot) Cow() int64 { return sn.CowBytes }
 
 // Now returns the time the snapshot was taken (Unix ms).
 func (sn *Snapshot) Now() int64 { return sn.now }
@@ -71,6 +86,7 @@ func (sn *Snapshot) Next(i int, max int, fn func(e *Entry)) bool {
 			continue
 		}
 		e.snap = sn.gen
+		sn.seen++
 		if e.Expire != 0 && e.Expire <= sn.now {
 			continue
 		}
@@ -94,6 +110,7 @@ func (sn *Snapshot) preserve(db *DB, e *Entry) {
 		return
 	}
 	e.snap = sn.gen
+	sn.seen++
 	if e.Expire != 0 && e.Expire <= sn.now {
 		return // expired at Begin: not saved anyway
 	}

@@ -42,6 +42,7 @@ type decoder struct {
 	p       int
 	ver     int
 	modules *ModuleRegistry
+	db      int // the database being read (SELECTDB), -1 for a DUMP payload
 }
 
 type failure struct{ err *Error }
@@ -153,12 +154,12 @@ func Decode(b []byte, h Handler) (err error) {
 		d.fail(0, "wrong signature trying to load DB from file")
 	}
 	ver, e := strconv.Atoi(string(b[5:9]))
-	if e != nil || ver < 1 || ver > Version {
+	if e != nil || ver < 1 || ver > MaxReadVersion {
 		d.fail(5, "can't handle RDB format version %q", b[5:9])
 	}
 	d.ver = ver
 	d.p = 9
-	db := 0
+	d.db = 0
 	var expire int64
 	for {
 		at := d.p
@@ -191,7 +192,7 @@ func Decode(b []byte, h Handler) (err error) {
 			}
 			return nil
 		case OpSelectDB:
-			db = d.plainLength("a database number")
+			d.db = d.plainLength("a database number")
 			continue
 		case OpResizeDB:
 			d.length("a database size")
@@ -224,7 +225,7 @@ func Decode(b []byte, h Handler) (err error) {
 		ent.Expire = expire
 		expire = 0
 		if h.Entry != nil {
-			if err := h.Entry(db, key, ent); err != nil {
+			if err := h.Entry(d.db, key, ent); err != nil {
 				d.fail(at, "key %q: %v", key, err)
 			}
 		}
@@ -311,6 +312,19 @@ func (d *decoder) value(t byte, at int, key []byte) *keyspace.Entry {
 		s := types.NewSet()
 		for _, v := range vals {
 			s.AddInt(v)
+		}
+		return d.nonEmpty(at, key, &keyspace.Entry{Kind: keyspace.KindSet, Obj: s}, s.Len())
+	case TypeSetListpack: // Redis 7.2: a listpack of the members
+		b, p := blob("a set listpack")
+		elems, err := decodeListpack(b)
+		if err != nil {
+			bad(p, "set listpack", err)
+		}
+		s := types.NewSet()
+		for _, m := range elems {
+			if !s.Add(m) {
+				d.fail(p, "key %q: duplicate set member", key)
+			}
 		}
 		return d.nonEmpty(at, key, &keyspace.Entry{Kind: keyspace.KindSet, Obj: s}, s.Len())
 	case TypeZSet, TypeZSet2:
@@ -405,7 +419,7 @@ func (d *decoder) value(t byte, at int, key []byte) *keyspace.Entry {
 			}
 		}
 		return d.nonEmpty(at, key, &keyspace.Entry{Kind: keyspace.KindHash, Obj: h}, h.Len())
-	case TypeStreamListpacks, TypeStreamListpacks2:
+	case TypeStreamListpacks, TypeStreamListpacks2, TypeStreamListpacks3:
 		d.fail(at, "key %q is a stream, which Modis does not support", key)
 	case TypeModule, TypeModule2:
 		return d.module(t, at, key)

@@ -43,13 +43,14 @@ func DumpValue(ent *keyspace.Entry, compress bool) ([]byte, error) {
 }
 
 // CheckPayload verifies a DUMP payload's footer: a version this code reads
-// and a matching checksum (unless skipChecksum).
+// (up to MaxReadVersion: Redis 7.2's payloads are version 11) and a
+// matching checksum (unless skipChecksum).
 func CheckPayload(p []byte, skipChecksum bool) error {
 	if len(p) < 10 {
 		return ErrBadPayload
 	}
 	footer := p[len(p)-10:]
-	if binary.LittleEndian.Uint16(footer) > Version {
+	if binary.LittleEndian.Uint16(footer) > MaxReadVersion {
 		return ErrBadPayload
 	}
 	if skipChecksum {
@@ -72,7 +73,7 @@ func RestoreValue(p []byte, modules *ModuleRegistry) (ent *keyspace.Entry, err e
 	b := make([]byte, 0, len(body)+1)
 	b = append(b, body[0], 0)
 	b = append(b, body[1:]...)
-	d := &decoder{b: b, modules: modules, ver: Version}
+	d := &decoder{b: b, modules: modules, db: -1, ver: int(binary.LittleEndian.Uint16(p[len(p)-10:]))}
 	if d.modules == nil {
 		d.modules = Modules
 	}

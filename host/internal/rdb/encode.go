@@ -1,7 +1,8 @@
 // Package rdb reads and writes Redis's RDB snapshot format as Redis 7.0
 // writes it (RDB version 10), and reads the older encodings Redis 7.0 still
 // loads (ziplists, zipmaps, quicklist version 1, the plain sorted set with
-// decimal scores).
+// decimal scores) as well as what Redis 7.2 writes (RDB version 11: sets as
+// listpacks).
 //
 // The file: "REDIS0010", AUX fields, then per database SELECTDB, RESIZEDB
 // and the keys (each optionally preceded by EXPIRETIME_MS), EOF and the
@@ -22,6 +23,11 @@ import (
 
 // Version is the RDB format version written (Redis 7.0's).
 const Version = 10
+
+// MaxReadVersion is the newest RDB format version read: Redis 7.2's, whose
+// only change for the data types Modis has is the listpack set
+// (TypeSetListpack). Files and DUMP payloads of a newer version are refused.
+const MaxReadVersion = 11
 
 // Value types and opcodes (rdb.h).
 const (
@@ -44,6 +50,8 @@ const (
 	TypeZSetListpack     = 17
 	TypeListQuicklist2   = 18
 	TypeStreamListpacks2 = 19
+	TypeSetListpack      = 20 // RDB 11 (Redis 7.2)
+	TypeStreamListpacks3 = 21 // RDB 11 (Redis 7.2)
 
 	OpFunction2    = 245
 	OpFunction     = 246
@@ -93,12 +101,13 @@ type Encoder struct {
 	err        error
 	scratch    []byte
 	lzf        []byte // LZF output, reused
+	db         int    // the database SelectDB started, -1 before any (a DUMP payload)
 }
 
 // NewEncoder returns an encoder writing to w; compress is rdbcompression
 // (LZF for strings longer than 20 bytes when it saves space).
 func NewEncoder(w io.Writer, compress bool) *Encoder {
-	return &Encoder{w: bufio.NewWriterSize(w, 64<<10), compress: compress}
+	return &Encoder{w: bufio.NewWriterSize(w, 64<<10), compress: compress, db: -1}
 }
 
 func (e *Encoder) write(p []byte) {
@@ -136,6 +145,7 @@ func (e *Encoder) AuxInt(key string, v int64) { e.Aux(key, strconv.FormatInt(v, 
 
 // SelectDB starts database n.
 func (e *Encoder) SelectDB(n int) {
+	e.db = n
 	e.byte1(OpSelectDB)
 	e.Length(uint64(n))
 }

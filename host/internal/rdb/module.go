@@ -205,11 +205,16 @@ func (r *ModuleRegistry) LookupName(name string) ModuleType {
 type ModuleWriter struct {
 	e   *Encoder
 	key []byte
+	db  int
 }
 
 // Key returns the key whose value is being written (nil for AUX data, a
 // DUMP payload, and a NewModuleWriter).
 func (w *ModuleWriter) Key() []byte { return w.key }
+
+// DB returns the database of the key whose value is being written, -1
+// where there is none (AUX data, a DUMP payload, a NewModuleWriter).
+func (w *ModuleWriter) DB() int { return w.db }
 
 // SaveUnsigned is RM_SaveUnsigned: opcode UINT, the value as an RDB length.
 func (w *ModuleWriter) SaveUnsigned(v uint64) {
@@ -258,7 +263,7 @@ func (e *Encoder) module(key []byte, mt ModuleType, v any) error {
 		return fmt.Errorf("key %q: %w", key, err)
 	}
 	e.Length(id)
-	if err := callSave(mt, &ModuleWriter{e: e, key: key}, v); err != nil {
+	if err := callSave(mt, &ModuleWriter{e: e, key: key, db: e.db}, v); err != nil {
 		return fmt.Errorf("key %q: module type %s: saving: %w", key, mt.Name(), err)
 	}
 	e.Length(ModuleOpEOF)
@@ -272,6 +277,7 @@ type ModuleReader struct {
 	d    *decoder
 	mt   ModuleType
 	key  []byte
+	db   int
 	opcs bool // MODULE_2: values carry opcodes
 	err  error
 }
@@ -375,7 +381,7 @@ func (d *decoder) module(t byte, at int, key []byte) *keyspace.Entry {
 	if mt == nil {
 		d.fail(at, "key %q: %s", key, moduleNotLoaded(id))
 	}
-	r := &ModuleReader{d: d, mt: mt, key: key, opcs: t == TypeModule2}
+	r := &ModuleReader{d: d, mt: mt, key: key, db: d.db, opcs: t == TypeModule2}
 	v, err := callLoad(mt, r, int(id&MaxModuleEncVer))
 	if r.err != nil {
 		var re *Error
@@ -429,15 +435,20 @@ func callLoad(mt ModuleType, r *ModuleReader, encver int) (v any, err error) {
 // a reader made by NewModuleReader).
 func (r *ModuleReader) Key() []byte { return r.key }
 
+// DB returns the database the value is read into (the file's last
+// SELECTDB), -1 where there is none (AUX data, a DUMP payload, a reader
+// made by NewModuleReader).
+func (r *ModuleReader) DB() int { return r.db }
+
 // NewModuleWriter returns a writer of module values into e, as the module
 // API's RedisModule_SaveDataTypeToString uses: what a type's Save writes,
 // with opcodes, and nothing around it.
-func NewModuleWriter(e *Encoder) *ModuleWriter { return &ModuleWriter{e: e} }
+func NewModuleWriter(e *Encoder) *ModuleWriter { return &ModuleWriter{e: e, db: -1} }
 
 // NewModuleReader returns a reader of what a NewModuleWriter wrote into b
 // (RedisModule_LoadDataTypeFromString). Errors name mt.
 func NewModuleReader(b []byte, mt ModuleType) *ModuleReader {
-	return &ModuleReader{d: &decoder{b: b, ver: Version}, mt: mt, opcs: true}
+	return &ModuleReader{d: &decoder{b: b, ver: Version, db: -1}, mt: mt, db: -1, opcs: true}
 }
 
 // Remaining is the number of bytes of a NewModuleReader's buffer not read.
@@ -482,7 +493,7 @@ func (e *Encoder) ModuleAux(mt ModuleType, when int, save func(w *ModuleWriter) 
 				err = fmt.Errorf("panic: %v", x)
 			}
 		}()
-		return save(&ModuleWriter{e: e})
+		return save(&ModuleWriter{e: e, db: -1})
 	}()
 	if err != nil {
 		return fmt.Errorf("module type %s: saving AUX data: %w", mt.Name(), err)
@@ -513,7 +524,7 @@ func (d *decoder) moduleAux(at int) {
 	if !ok {
 		d.fail(at, "The RDB file contains module AUX data, but the module '%s' doesn't seem to support it.", name)
 	}
-	r := &ModuleReader{d: d, mt: mt, opcs: true}
+	r := &ModuleReader{d: d, mt: mt, db: -1, opcs: true}
 	err := func() (err error) {
 		defer func() {
 			if x := recover(); x != nil {

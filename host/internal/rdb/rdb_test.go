@@ -209,8 +209,8 @@ func TestCorruption(t *testing.T) {
 			t.Fatalf("flipped byte at %d loaded", at)
 		}
 	}
-	if err := Decode([]byte("REDIS0011\xff"), h); err == nil || !strings.Contains(err.Error(), "version") {
-		t.Fatalf("version 11: %v", err)
+	if err := Decode([]byte("REDIS0012\xff"), h); err == nil || !strings.Contains(err.Error(), "version") {
+		t.Fatalf("version 12: %v", err)
 	}
 }
 
