@@ -20,7 +20,9 @@ import (
 // the clients blocked on the keys that became ready, first blocked first
 // served, by running their serve function under the lock on their behalf.
 // A timeout replies with the command's timeout reply; a disconnect simply
-// unblocks.
+// unblocks. An in-process client (inproc.go) blocks the same way: the
+// goroutine in LocalClient.Do waits, and LocalClient.Close is its
+// disconnect.
 
 // blockState is a blocked client's wait.
 type blockState struct {
@@ -150,9 +152,11 @@ func (c *Client) block(b *blockState, keys [][]byte, timeout time.Duration) {
 	s.stats.blockedClients++
 }
 
-// noBlock reports whether a blocking command must not block now.
+// noBlock reports whether a blocking command must not block now. Of the
+// clients without a connection only an in-process client (inproc.go) may
+// block: its Do waits as a connection's goroutine does.
 func (c *Client) noBlock() bool {
-	return c.conn == nil || c.multi != nil && c.multi.executing || c.out != resp.Writer(&c.buf) || c.inScript
+	return c.multi != nil && c.multi.executing || c.out != resp.Writer(&c.buf) || c.inScript || c.conn == nil && localConnOf(c) == nil
 }
 
 // unblock removes c from every wait queue. Lock held.
@@ -249,22 +253,34 @@ func (c *Client) run(args [][]byte) {
 func (c *Client) waitBlocked() {
 	s := c.srv
 	b := c.blocked
-	out := c.endBatch() // what was replied before the blocking command
-	ab := s.aofBatchEnd()
-	s.mu.Unlock()
-	s.aofBatchCommit(ab) // those commands' writes reach the AOF before their replies
-	c.releaseHeld()
-	if out != nil {
-		c.conn.WriteRaw(out)
+	var gone <-chan struct{}
+	stopWatch := func() {}
+	if lc := localConnOf(c); lc != nil {
+		// An in-process client: its replies stay in c.buf for
+		// LocalClient.Do, and LocalClient.Close is its disconnect.
+		lc.waits.Add(1)
+		gone = lc.gone
+		ab := s.aofBatchEnd()
+		s.mu.Unlock()
+		s.aofBatchCommit(ab)
+	} else {
+		out := c.endBatch() // what was replied before the blocking command
+		ab := s.aofBatchEnd()
+		s.mu.Unlock()
+		s.aofBatchCommit(ab) // those commands' writes reach the AOF before their replies
+		c.releaseHeld()
+		if out != nil {
+			c.conn.WriteRaw(out)
+		}
+		c.flushNow()
+		gone, stopWatch = watchDisconnect(c.conn.NetConn())
 	}
-	c.flushNow()
 	var timer <-chan time.Time
 	if !b.deadline.IsZero() {
 		t := time.NewTimer(time.Until(b.deadline))
 		defer t.Stop()
 		timer = t.C
 	}
-	gone, stopWatch := watchDisconnect(c.conn.NetConn())
 	select {
 	case <-b.done:
 	case <-timer:

@@ -425,6 +425,24 @@ func (u *modUser) checkCommand(cmd *Command, args [][]byte) error {
 				return errNoPermChannel
 			}
 		}
+		// A module command with the getchannels-api names its channels
+		// (mod_cmdinfo.go); as in Redis, only those it publishes or
+		// subscribes to are checked (unsubscribing is always allowed). A
+		// handler that panics when asked is denied.
+		if cmd.mod != nil && cmd.mod.getChansAPI {
+			refs, ok := cmd.mod.channelsViaAPI(cmd, args)
+			if !ok {
+				return errNoPermChannel
+			}
+			for _, ch := range refs {
+				if ch.flags&(sdk.CmdChannelPublish|sdk.CmdChannelSubscribe) == 0 {
+					continue
+				}
+				if !u.channelAllowed(args[ch.pos], ch.flags&sdk.CmdChannelPattern != 0) {
+					return errNoPermChannel
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -196,7 +196,7 @@ func (x *modCtx) blockClient(what string, reply, timeout sdk.BlockCallback, free
 		mb.noBlockReason = "transaction"
 	case c.out != resp.Writer(&c.buf):
 		mb.noBlockReason = "a module Call"
-	case c.conn == nil:
+	case c.conn == nil && localConnOf(c) == nil: // an in-process client blocks (inproc.go)
 		mb.noBlockReason = "a client without a connection"
 	}
 	if mb.noBlockReason != "" {

@@ -29,27 +29,44 @@ import (
 //   - COMMAND GETKEYS: key specifications when they are reliable, else the
 //     module's getkeys-api (the handler runs in keys-position mode), as
 //     Redis's getKeysFromCommandWithSpecs.
+//   - ACL channel checks: a "getchannels-api" command run by a client
+//     authenticated as a module user (mod_acl.go) is asked for its channels
+//     (the handler runs in channels-position mode), as Redis's
+//     moduleGetCommandChannelsViaAPI.
 
 // phaseKeysPos is the phase of a modCtx whose handler runs only to report
 // its keys (IsKeysPositionRequest): replies are refused.
 const phaseKeysPos = 1000
 
+// phaseChannelsPos is the phase of a modCtx whose handler runs only to
+// report its channels (IsChannelsPositionRequest): replies are refused.
+const phaseChannelsPos = 1001
+
+// chanRef is a channel argument a getchannels-api handler reported: its
+// position and its sdk.CmdChannel* flags.
+type chanRef struct {
+	pos   int
+	flags sdk.CmdChannelFlags
+}
+
 // moduleCmd is what a module command or subcommand has beyond the table's
 // fields.
 type moduleCmd struct {
-	srv        *Server
-	handler    sdk.CmdFunc // nil for a container
-	getKeysAPI bool        // the "getkeys-api" flag
-	parent     *Command    // the container of a subcommand
-	keySpecs   []cmdmeta.KeySpec
-	infoSet    bool
-	complexity string
-	history    []sdk.CommandHistoryEntry
-	tips       []string
-	args       []sdk.CommandArg
-	acl        []string // ACL categories, without '@'
+	srv         *Server
+	handler     sdk.CmdFunc // nil for a container
+	getKeysAPI  bool        // the "getkeys-api" flag
+	getChansAPI bool        // the "getchannels-api" flag
+	parent      *Command    // the container of a subcommand
+	keySpecs    []cmdmeta.KeySpec
+	infoSet     bool
+	complexity  string
+	history     []sdk.CommandHistoryEntry
+	tips        []string
+	args        []sdk.CommandArg
+	acl         []string // ACL categories, without '@'
 
-	keys []cmdmeta.KeyRef // collected by KeyAtPos during a keys-position request
+	keys  []cmdmeta.KeyRef // collected by KeyAtPos during a keys-position request
+	chans []chanRef        // collected by ChannelAtPosWithFlags during a channels-position request
 }
 
 // newModuleCmd builds the module part of a command created with these
@@ -61,6 +78,9 @@ func newModuleCmd(s *Server, cmd *Command, handler sdk.CmdFunc, flags string, fi
 	for _, w := range strings.Fields(flags) {
 		if strings.EqualFold(w, "getkeys-api") {
 			mc.getKeysAPI = true
+		}
+		if strings.EqualFold(w, "getchannels-api") {
+			mc.getChansAPI = true
 		}
 	}
 	if firstKey != 0 {
@@ -250,12 +270,61 @@ func (x *modCtx) KeyAtPosWithFlags(pos int, flags sdk.CmdKeyFlags) {
 	x.cmd.mod.keys = append(x.cmd.mod.keys, cmdmeta.KeyRef{Pos: pos, Flags: keyFlagsFromSDK(flags)})
 }
 
-// IsChannelsPositionRequest implements sdk.Ctx: Modis has no ACL channel
-// checks, so a handler is never asked for its channels.
-func (x *modCtx) IsChannelsPositionRequest() bool { return false }
+// channelsViaAPI runs the handler in channels-position mode (Redis's
+// moduleGetCommandChannelsViaAPI), for the ACL channel check of a module
+// user: it reports its channels with ChannelAtPosWithFlags, replies are
+// refused, and a panic is recovered and logged (ok is false then: the ACL
+// check fails closed). Positions the arguments do not have are dropped.
+func (mc *moduleCmd) channelsViaAPI(cmd *Command, args [][]byte) (chans []chanRef, ok bool) {
+	if mc.handler == nil || len(args) == 0 {
+		return nil, true
+	}
+	x := &modCtx{s: mc.srv, mod: cmd.Module, cmd: cmd, argv0: args[0], phase: phaseChannelsPos}
+	argv := make([]sdk.String, len(args))
+	for i, a := range args {
+		argv[i] = sdk.StringFromBytes(a)
+	}
+	saved := mc.chans
+	mc.chans = nil
+	defer func() {
+		x.phase = phaseDone
+		if r := recover(); r != nil {
+			mc.srv.stats.moduleRecovers++
+			mc.srv.log.Error("module handler panicked in a channels-position request", "command", cmd.Name,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			chans, ok = nil, false
+		} else {
+			chans, ok = mc.chans, true
+		}
+		mc.chans = saved
+		n := 0
+		for _, ch := range chans {
+			if ch.pos > 0 && ch.pos < len(args) {
+				chans[n] = ch
+				n++
+			}
+		}
+		chans = chans[:n]
+	}()
+	if err := mc.handler(x, argv); err != nil {
+		mc.srv.log.Debug("module handler returned an error in a channels-position request", "command", cmd.Name, "error", err)
+	}
+	return
+}
 
-// ChannelAtPosWithFlags implements sdk.Ctx: nothing to record.
-func (x *modCtx) ChannelAtPosWithFlags(pos int, flags sdk.CmdChannelFlags) {}
+// IsChannelsPositionRequest implements sdk.Ctx: true while the handler
+// runs for the ACL channel check of a client authenticated as a module
+// user (mod_acl.go), for a command registered with "getchannels-api".
+func (x *modCtx) IsChannelsPositionRequest() bool { return x.phase == phaseChannelsPos }
+
+// ChannelAtPosWithFlags implements sdk.Ctx: records a channel during a
+// channels-position request (ignored elsewhere, and for pos <= 0).
+func (x *modCtx) ChannelAtPosWithFlags(pos int, flags sdk.CmdChannelFlags) {
+	if x.phase != phaseChannelsPos || x.cmd == nil || x.cmd.mod == nil || pos <= 0 {
+		return
+	}
+	x.cmd.mod.chans = append(x.cmd.mod.chans, chanRef{pos: pos, flags: flags})
+}
 
 // keyFlagsFromSDK converts REDISMODULE_CMD_KEY_* flags (unknown bits are
 // dropped, as Redis's moduleConvertKeySpecsFlags does). The bits are the

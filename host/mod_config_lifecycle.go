@@ -112,6 +112,16 @@ var serverVersionNum = func() int {
 // GetServerVersion implements sdk.Ctx.
 func (x *modCtx) GetServerVersion() int { return serverVersionNum }
 
+// GetUsedMemoryRatio implements sdk.Ctx: used memory (as INFO's
+// used_memory) over maxmemory, 0 without a limit, as Redis's
+// getMaxmemoryState reports it to modules.
+func (x *modCtx) GetUsedMemoryRatio() float64 {
+	if x.phase == phaseDone || x.s.cfg.MaxMemory <= 0 {
+		return 0
+	}
+	return float64(x.s.usedMemory(false)) / float64(x.s.cfg.MaxMemory)
+}
+
 // GetTypeMethodVersion implements sdk.Ctx: Redis 7.0's
 // REDISMODULE_TYPE_METHOD_VERSION.
 func (x *modCtx) GetTypeMethodVersion() int { return 4 }

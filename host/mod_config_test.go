@@ -246,3 +246,25 @@ func TestModCfgInProcess(t *testing.T) {
 		t.Errorf("rewritten file %q", text)
 	}
 }
+
+// TestModCfgUsedMemoryRatio: 0 without maxmemory, used/maxmemory with it.
+func TestModCfgUsedMemoryRatio(t *testing.T) {
+	s, c := newTestServer(t)
+	if err := loadCfgModule(t, s, "memratio", func(ctx sdk.Ctx) error {
+		return ctx.CreateCommand("memratio", func(ctx sdk.Ctx, _ []sdk.String) error {
+			return ctx.ReplyWithDouble(ctx.GetUsedMemoryRatio())
+		}, "readonly", 0, 0, 0)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(t, c, "memratio"); got != "$1\r\n0\r\n" {
+		t.Fatalf("without maxmemory: %q", got)
+	}
+	used := s.usedMemory(true)
+	do(t, c, "config", "set", "maxmemory", strconv.FormatInt(used*4, 10))
+	got := do(t, c, "memratio")
+	f, err := strconv.ParseFloat(strings.TrimSpace(got[strings.Index(got, "\n")+1:]), 64)
+	if err != nil || f < 0.1 || f > 0.5 {
+		t.Fatalf("with maxmemory 4x the used memory: %q (want about 0.25)", got)
+	}
+}

@@ -194,7 +194,7 @@ func (t *modType) guard(what string, key []byte, locked bool, fn func()) (err er
 func (t *modType) Save(w *rdb.ModuleWriter, value any) error {
 	switch v := value.(type) {
 	case *modValue:
-		io := &modIO{t: t, mode: ioSave, w: w, key: w.Key(), db: -1}
+		io := &modIO{t: t, mode: ioSave, w: w, key: w.Key(), db: w.DB()}
 		if err := t.guard("RDBSave", io.key, true, func() { t.m.RDBSave(io, v.v) }); err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (t *modType) Save(w *rdb.ModuleWriter, value any) error {
 // *modValue. An IO error (recorded by the reader) wins over what RDBLoad
 // returned; the decoder reports it with the key and the offset.
 func (t *modType) Load(r *rdb.ModuleReader, encver int) (any, error) {
-	io := &modIO{t: t, mode: ioLoad, r: r, key: r.Key(), db: -1}
+	io := &modIO{t: t, mode: ioLoad, r: r, key: r.Key(), db: r.DB()}
 	var v any
 	var lerr error
 	if err := t.guard("RDBLoad", io.key, true, func() { v, lerr = t.m.RDBLoad(io, encver) }); err != nil {

@@ -52,8 +52,22 @@ func (k *modKey) ModuleTypeSetValue(t sdk.ModuleType, value any) error {
 			w.free(ko, false)
 		}
 	}
-	k.store(&keyspace.Entry{Kind: keyspace.KindModule, Obj: mt.newValue(value)})
+	nv := mt.newValue(value)
+	k.store(&keyspace.Entry{Kind: keyspace.KindModule, Obj: nv})
+	k.noteValue(nv)
 	return nil
+}
+
+// noteValue counts a module value the key now holds in the used-memory
+// estimate, as the bytes a write command brings in (evict.go's noteWrite,
+// which counts only the command's arguments: a module value can be much
+// larger than those). It asks the type's MemUsage, as the eviction
+// accounting does for the bytes an eviction frees; like noteWrite, only
+// with maxmemory set. Lock held.
+func (k *modKey) noteValue(w *modValue) {
+	if s := k.x.s; s.cfg.MaxMemory > 0 {
+		s.mem.writes += int64(w.memUsage(keyOpt(k.db, k.name), 0))
+	}
 }
 
 // ModuleTypeReplaceValue implements sdk.TypedKey.
@@ -77,7 +91,9 @@ func (k *modKey) ModuleTypeReplaceValue(t sdk.ModuleType, value any) (any, error
 		return nil, sdk.ErrWrongType
 	}
 	w.disown() // the old value is the module's again
-	e.Obj = mt.newValue(value)
+	nv := mt.newValue(value)
+	e.Obj = nv
+	k.noteValue(nv)
 	k.wrote()
 	return w.v, nil
 }

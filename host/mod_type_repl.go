@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"modis/host/internal/rdb"
 	"modis/sdk"
@@ -58,29 +57,18 @@ func (x *modCtx) ReplicateVerbatim() error {
 	return nil
 }
 
-// modCallFrames holds, per client, the propagate flag of each module Call
-// running on it, innermost last: what propagateEffect asks about a command
-// that returns while a module's Call runs it. Only touched with the AOF on.
-var modCallFrames sync.Map // *Client -> *[]bool
-
 // callPropagating runs a command for a module's Call (callFromModule,
 // mod_call.go). propagate is Call's "!" without "A": only then does the
 // command propagate what it wrote, as RM_Call passes
-// CMD_CALL_PROPAGATE_AOF only with "!". Lock held.
+// CMD_CALL_PROPAGATE_AOF only with "!". The flag is pushed on the
+// client's modCallFrames for propagateEffect to ask. Lock held.
 func (c *Client) callPropagating(cmd *Command, argv [][]byte, propagate bool) {
 	if c.srv.aof == nil {
 		c.call(cmd, argv)
 		return
 	}
-	v, _ := modCallFrames.LoadOrStore(c, new([]bool))
-	fr := v.(*[]bool)
-	*fr = append(*fr, propagate)
-	defer func() {
-		*fr = (*fr)[:len(*fr)-1]
-		if len(*fr) == 0 {
-			modCallFrames.Delete(c)
-		}
-	}()
+	c.modCallFrames = append(c.modCallFrames, propagate)
+	defer func() { c.modCallFrames = c.modCallFrames[:len(c.modCallFrames)-1] }()
 	c.call(cmd, argv)
 }
 
@@ -91,11 +79,7 @@ func (c *Client) modCallMuted() bool {
 	if c.cur == nil || c.cur.Module == nil {
 		return false
 	}
-	v, ok := modCallFrames.Load(c)
-	if !ok {
-		return false
-	}
-	fr := *v.(*[]bool)
+	fr := c.modCallFrames
 	return len(fr) > 0 && !fr[len(fr)-1]
 }
 

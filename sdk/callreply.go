@@ -90,7 +90,10 @@ type CallReply interface {
 	AttributeElement(i int) (key, value CallReply)
 	// Proto returns the reply encoded in RESP (RedisModule_CallReplyProto).
 	Proto() []byte
-	// CreateString makes a String of the reply's bytes
-	// (RedisModule_CreateStringFromCallReply).
+	// CreateString makes a String of a string or error reply's bytes, or
+	// of an integer reply's decimal form, as
+	// RedisModule_CreateStringFromCallReply. Where C returns NULL (the
+	// other types), it is the text Bytes gives (a double's, a big
+	// number's, a verbatim string's), else the empty String.
 	CreateString() String
 }

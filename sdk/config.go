@@ -82,13 +82,25 @@ type ConfigAPI interface {
 	// KeyAtPosWithFlags reports argument pos as a key with the given key
 	// spec flags (CmdKeyRO, CmdKeyRW, ...), as RedisModule_KeyAtPosWithFlags.
 	KeyAtPosWithFlags(pos int, flags CmdKeyFlags)
-	// IsChannelsPositionRequest is RedisModule_IsChannelsPositionRequest.
-	// Redis asks "getchannels-api" commands for their channels only to check
-	// ACL channel permissions, which Modis does not have: it is always
-	// false.
+	// IsChannelsPositionRequest reports whether the handler runs to report
+	// the channels it uses rather than to execute, as
+	// RedisModule_IsChannelsPositionRequest. As in Redis, that happens only
+	// for commands registered with the "getchannels-api" flag, for the ACL
+	// channel check: when a client authenticated as a module user (see
+	// CreateModuleUser) whose channel rules are not allchannels runs the
+	// command, or ACLCheckCommandPermissions checks it. The handler then
+	// calls ChannelAtPosWithFlags for each channel and returns without
+	// replying (replies are refused in this mode).
 	IsChannelsPositionRequest() bool
-	// ChannelAtPosWithFlags is RedisModule_ChannelAtPosWithFlags. It does
-	// nothing, since IsChannelsPositionRequest is never true.
+	// ChannelAtPosWithFlags reports argument pos (argv[pos]) as a channel,
+	// as RedisModule_ChannelAtPosWithFlags: flags say what the command does
+	// with it (CmdChannelPublish, CmdChannelSubscribe,
+	// CmdChannelUnsubscribe) and whether it is a pattern
+	// (CmdChannelPattern). The ACL check, as Redis's, checks the channels
+	// published or subscribed to (a pattern literally, as PSUBSCRIBE's);
+	// one only unsubscribed from is always allowed. It does nothing outside
+	// a channels-position request, or for a position that is not an
+	// argument.
 	ChannelAtPosWithFlags(pos int, flags CmdChannelFlags)
 	// GetCommandKeysWithFlags returns the positions in argv (argv[0] is the
 	// command name) of the key arguments of a command line, and their key
@@ -172,6 +184,10 @@ type ConfigAPI interface {
 	// redis_version of INFO) as 0x00MMmmpp, as RedisModule_GetServerVersion:
 	// 0x0007000f for 7.0.15.
 	GetServerVersion() int
+	// GetUsedMemoryRatio returns the memory in use relative to maxmemory,
+	// as RedisModule_GetUsedMemoryRatio: 0 when no limit is set, above 1
+	// when over it. A module can use it to hold back work that allocates.
+	GetUsedMemoryRatio() float64
 	// GetTypeMethodVersion returns REDISMODULE_TYPE_METHOD_VERSION, as
 	// RedisModule_GetTypeMethodVersion: 4, Redis 7.0's.
 	GetTypeMethodVersion() int

@@ -223,11 +223,14 @@ type IO interface {
 	// (level as Ctx.Log's).
 	LogIOError(level string, format string, args ...any)
 	// KeyName is RedisModule_GetKeyNameFromIO: the key being loaded, saved
-	// or rewritten; the empty String in AuxLoad and AuxSave.
+	// or rewritten; the empty String in AuxLoad and AuxSave, and for a
+	// value serialized without its key (DUMP and RESTORE payloads,
+	// SaveDataTypeToString, BGSAVE's copy of a value about to change).
 	KeyName() String
-	// DbID is RedisModule_GetDbIdFromIO: the key's database, or -1 where
-	// the server does not know it (AuxLoad, AuxSave, and loading an RDB
-	// value, whose database the loader assigns afterwards).
+	// DbID is RedisModule_GetDbIdFromIO: the key's database while an RDB
+	// file is written or loaded (SAVE, BGSAVE, the AOF's RDB base, a
+	// restart), or -1 where the server does not know it (AuxLoad, AuxSave,
+	// AOFRewrite, and the cases where KeyName is empty).
 	DbID() int
 }
 

@@ -547,13 +547,13 @@ func TestModCommandInfo(t *testing.T) {
 	// COMMAND LIST FILTERBY MODULE: every command and subcommand of the
 	// module; COMMAND COUNT counts top-level commands.
 	mods := mcParse(t, c.Do("COMMAND", "LIST", "FILTERBY", "MODULE", "cfgmod")).strs()
-	if got := strings.Join(mods, " "); got != "cfgmod.acl cfgmod.args cfgmod.cfg cfgmod.cfg|get cfgmod.cfg|regerrs cfgmod.cfg|touch cfgmod.flags cfgmod.getkeys cfgmod.info cfgmod.keys cfgmod.misc cfgmod.ranged cfgmod.redact cfgmod.set cfgmod.version" {
+	if got := strings.Join(mods, " "); got != "cfgmod.acl cfgmod.args cfgmod.cfg cfgmod.cfg|get cfgmod.cfg|regerrs cfgmod.cfg|touch cfgmod.flags cfgmod.getkeys cfgmod.info cfgmod.keypos cfgmod.keys cfgmod.misc cfgmod.ranged cfgmod.redact cfgmod.set cfgmod.version" {
 		t.Errorf("COMMAND LIST FILTERBY MODULE cfgmod = %s", got)
 	}
 	mcExpect(t, c, "*0\r\n", "COMMAND", "LIST", "FILTERBY", "MODULE", "nosuchmodule")
 	mcExpect(t, c, "+OK\r\n", "MODULE", "UNLOAD", "cfgmod")
-	if got := count(); got != withMod-12 {
-		t.Errorf("COMMAND COUNT %d after unloading, want %d", got, withMod-12)
+	if got := count(); got != withMod-13 {
+		t.Errorf("COMMAND COUNT %d after unloading, want %d", got, withMod-13)
 	}
 	mcExpect(t, c, "*0\r\n", "COMMAND", "LIST", "FILTERBY", "MODULE", "cfgmod")
 }
@@ -736,4 +736,20 @@ func TestModContextFlags(t *testing.T) {
 	if log := c.Do("SLOWLOG", "GET", "2"); strings.Contains(log, "secret-arg") || !strings.Contains(log, "(redacted)") {
 		t.Errorf("RedactClientCommandArgument: SLOWLOG %q", log)
 	}
+}
+
+// TestModConfigGetCommandKeys: GetCommandKeys (positions only) from a module,
+// for key specifications, a subcommand, a getkeys-api command, a command
+// without keys, and its errors.
+func TestModConfigGetCommandKeys(t *testing.T) {
+	s := startServer(t, "--loadmodule", plugin("cfgmod"))
+	c := s.Dial()
+	mcExpect(t, c, "*1\r\n:1\r\n", "cfgmod.keypos", "set", "k", "v")
+	mcExpect(t, c, "*2\r\n:1\r\n:3\r\n", "cfgmod.keypos", "mset", "a", "1", "b", "2")
+	mcExpect(t, c, "*1\r\n:2\r\n", "cfgmod.keypos", "object", "encoding", "k")
+	mcExpect(t, c, "*2\r\n:3\r\n:5\r\n", "cfgmod.keypos", "cfgmod.getkeys", "x", "KEYS", "a", "RO", "b")
+	mcExpect(t, c, "*2\r\n:1\r\n:3\r\n", "cfgmod.keypos", "cfgmod.ranged", "a", "1", "c", "2")
+	mcExpect(t, c, "*0\r\n", "cfgmod.keypos", "ping")
+	mcExpect(t, c, "-ERR Invalid command specified\r\n", "cfgmod.keypos", "nosuch", "x")
+	mcExpect(t, c, "-ERR Invalid number of arguments specified for command\r\n", "cfgmod.keypos", "get")
 }

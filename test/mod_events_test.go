@@ -712,3 +712,97 @@ func TestModEventsModuleBlocked(t *testing.T) {
 	expect(t, "h2 freed", freedTimes(t, ctl, "v2"), ":1\r\n")
 	expect(t, "MODULE UNLOAD", ctl.do("MODULE", "UNLOAD", "blockmod"), "+OK\r\n")
 }
+
+// TestModEventsClientConnected: ClientChange's "connected" sub-event fires
+// when a client connects, before its first command, with its ID and
+// address; "disconnected" follows when it goes, with its database.
+func TestModEventsClientConnected(t *testing.T) {
+	s := startServer(t, "--loadmodule", plugin("eventmod"))
+	c := s.Dial()
+	evLog(t, c, "eventmod.clientlog") // c's own connection
+	other := s.Dial()
+	port := strings.TrimPrefix(other.c.LocalAddr().String(), "127.0.0.1:")
+	var log []string // the server may accept the connection a little after Dial returns
+	waitFor(t, func() bool { log = append(log, evLog(t, c, "eventmod.clientlog")...); return len(log) > 0 })
+	if len(log) != 1 || !strings.HasPrefix(log[0], "0:") || !strings.HasSuffix(log[0], ":127.0.0.1:"+port+":0:0") {
+		t.Fatalf("ClientChange on connecting (before any command) = %q, want 0:<id>:127.0.0.1:%s:0:0", log, port)
+	}
+	id := strings.TrimSpace(strings.TrimPrefix(other.Do("CLIENT", "ID"), ":"))
+	if want := "0:" + id + ":127.0.0.1:" + port + ":0:0"; log[0] != want {
+		t.Fatalf("ClientChange connected = %q, want %q", log[0], want)
+	}
+	other.Do("SELECT", "2")
+	other.c.Close()
+	want := "1:" + id + ":127.0.0.1:" + port + ":2:0"
+	waitFor(t, func() bool { return evCount(evLog(t, c, "eventmod.clientlog"), want) == 1 })
+}
+
+// TestModEventsChannelsACL: a "getchannels-api" command run by a client
+// authenticated as a module user is asked for its channels
+// (IsChannelsPositionRequest, ChannelAtPosWithFlags), which the user's
+// channel rules check as Redis does: published and subscribed channels
+// (patterns literally), not unsubscribed ones; a handler that panics when
+// asked is denied. ACLCheckCommandPermissions checks them the same way.
+func TestModEventsChannelsACL(t *testing.T) {
+	s := startServer(t, "--loadmodule", plugin("eventmod"))
+	c := s.Dial()
+	u := s.Dial()
+	uid := strings.TrimSpace(strings.TrimPrefix(u.Do("CLIENT", "ID"), ":"))
+	if got := u.Do("eventmod.auth", "on", "allkeys", "resetchannels", "&ch*", "-@all", "+eventmod.chan", "+publish", "+ping"); got != ":"+uid+"\r\n" {
+		t.Fatalf("eventmod.auth = %q", got)
+	}
+	const denied = "-NOPERM this user has no permissions to access one of the channels used as arguments\r\n"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pub", "ch1"}, ":1\r\n"},
+		{[]string{"pub", "other"}, denied},
+		{[]string{"sub", "other"}, denied},
+		{[]string{"sub", "ch2", "pub", "ch3"}, ":2\r\n"},
+		{[]string{"pub", "ch1", "pub", "other"}, denied},
+		{[]string{"unsub", "other"}, ":1\r\n"}, // unsubscribing is not checked
+		{[]string{"none", "other"}, ":1\r\n"},  // nor a channel without flags
+		{[]string{"psub", "ch*"}, ":1\r\n"},    // a pattern matches literally
+		{[]string{"psub", "ch1"}, denied},      // (as PSUBSCRIBE's)
+		{[]string{"psub", "c*"}, denied},
+		{[]string{"ppub", "other*"}, denied},
+		{[]string{"panic", "ch1"}, denied}, // fails closed
+	} {
+		if got := u.Do(append([]string{"eventmod.chan"}, tc.args...)...); got != tc.want {
+			t.Errorf("as modu: eventmod.chan %v = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	if got := u.Do("PUBLISH", "other", "x"); got != denied {
+		t.Errorf("as modu: PUBLISH other = %q", got)
+	}
+	if !s.waitLog("module handler panicked in a channels-position request", "eventmod.chan panics", "stack=") {
+		t.Errorf("the panic in the channels-position request is not logged:\n%s", s.Log())
+	}
+	// The default user is not checked: the handler is not asked.
+	if got := c.Do("eventmod.chan", "pub", "other", "panic", "x"); got != ":2\r\n" {
+		t.Errorf("as default: eventmod.chan pub other = %q", got)
+	}
+	// ACLCheckCommandPermissions asks too.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pub", "ch9"}, "allowed"},
+		{[]string{"pub", "other"}, "denied: NOPERM this user has no permissions to access one of the channels"},
+		{[]string{"unsub", "other"}, "allowed"},
+	} {
+		got := c.Do(append([]string{"eventmod.aclcheck", "cmd", "eventmod.chan"}, tc.args...)...)
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("aclcheck eventmod.chan %v = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	// With allchannels nothing is checked.
+	if got := u.Do("eventmod.auth", "on", "allkeys", "allchannels", "-@all", "+eventmod.chan"); got != ":"+uid+"\r\n" {
+		t.Fatalf("eventmod.auth allchannels = %q", got)
+	}
+	if got := u.Do("eventmod.chan", "pub", "other", "panic", "x"); got != ":2\r\n" {
+		t.Errorf("with allchannels: eventmod.chan = %q", got)
+	}
+	s.mustAlive()
+}

@@ -395,3 +395,29 @@ func TestModKeyAOF(t *testing.T) {
 		{keyCmd("zscore z m"), "$1\r\n2\r\n"},
 	})
 }
+
+// TestModKeyDeleteModuleValue: the key API's UnlinkKey and DeleteKey on a
+// key holding another module's value (typemod's) remove it and run the
+// type's Unlink and Free; a key open only for reading refuses both.
+func TestModKeyDeleteModuleValue(t *testing.T) {
+	s := startServer(t, "--loadmodule", plugin("keymod"), "--loadmodule", plugin("typemod"))
+	c := s.Dial()
+	stats := func() string { return c.Do("tm.stats") }
+	c.Do("tm.push", "m1", "a", "b")
+	c.Do("tm.push", "m2", "c")
+	before := stats()
+	runKeySteps(t, c, []keyStep{
+		{keyCmd("keymod.do m1 r type unlink del"), "*3\r\n+module\r\n" + notWritable + notWritable},
+		{keyCmd("exists m1"), ":1\r\n"},
+	})
+	if got := stats(); got != before {
+		t.Errorf("a refused UnlinkKey changed tm.stats: %q, was %q", got, before)
+	}
+	runKeySteps(t, c, []keyStep{
+		{keyCmd("keymod.do m1 w unlink type"), "*2\r\n+OK\r\n+empty\r\n"},
+		{keyCmd("keymod.do m2 w del type"), "*2\r\n+OK\r\n+empty\r\n"},
+		{keyCmd("exists m1 m2"), ":0\r\n"},
+		// Free ran twice, Unlink twice, no AUX load.
+		{keyCmd("tm.stats"), "*3\r\n:2\r\n:2\r\n:0\r\n"},
+	})
+}

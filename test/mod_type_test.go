@@ -532,3 +532,221 @@ func TestModTypeBadData(t *testing.T) {
 		}
 	})
 }
+
+// TestModTypeTypedKey: ModuleTypeGetType, ModuleTypeGetValue,
+// ModuleTypeValue and sdk.ValueAs on empty, typed, wrong-type and closed
+// keys; ModuleTypeReplaceValue and ModuleTypeSetValue, their misuse
+// refused with an error.
+func TestModTypeTypedKey(t *testing.T) {
+	m := typemodServer(t, t.TempDir())
+	c := m.Dial()
+	const closed = "ERR the key is closed"
+	wrongType := strings.TrimSuffix(strings.TrimPrefix(sdkWrongType, "-"), "\r\n")
+	afterClose := []string{"$-1\r\n", tmBulk("<nil>"), tmBulk(closed)}
+	typeOf := func(first ...string) string { return tmArr(append(first, afterClose...)...) }
+	// An empty key: no type, no value, and no error.
+	tmExpect(t, c, typeOf("$-1\r\n", tmBulk("<nil>"), tmBulk("ok")), "tm.typeof", "k")
+	tmExpect(t, c, tmArr(tmBulk("nil"), tmBulk("nil"), tmBulk("ValueAs: nil key"), tmBulk("ValueAs: nil module type")), "tm.valueas", "k")
+	// A value of the type: the type is the one CreateDataType returned.
+	tmExpect(t, c, tmInt(2), "tm.push", "k", "a", "b")
+	tmExpect(t, c, typeOf(tmBulk("typemod-L/1/same=true"), tmBulk("*main.Val"), tmBulk("ok")), "tm.typeof", "k")
+	tmExpect(t, c, tmArr(tmBulk("items=2"), tmBulk("ValueAs: the value of module type typemod-L is a *main.Val, not a string"),
+		tmBulk("ValueAs: nil key"), tmBulk("ValueAs: nil module type")), "tm.valueas", "k")
+	// A built-in type: no module type or value; the typed getters say
+	// WRONGTYPE.
+	tmExpect(t, c, "+OK\r\n", "set", "s", "x")
+	tmExpect(t, c, typeOf("$-1\r\n", tmBulk("<nil>"), tmBulk(wrongType)), "tm.typeof", "s")
+	tmExpect(t, c, tmArr(tmBulk(wrongType), tmBulk(wrongType), tmBulk("ValueAs: nil key"), tmBulk("ValueAs: nil module type")), "tm.valueas", "s")
+
+	stats := func() string { return c.Do("tm.stats") }
+	// ReplaceValue: the old value comes back to the module (neither
+	// unlinked nor freed), the expiry stays.
+	tmExpect(t, c, tmInt(1), "pexpire", "k", "100000")
+	before := stats()
+	tmExpect(t, c, tmArr(tmBulk("a"), tmBulk("b")), "tm.replace", "k", "x", "y", "z")
+	tmExpect(t, c, tmArr(tmBulk("x"), tmBulk("y"), tmBulk("z")), "tm.get", "k")
+	if got := c.Do("pttl", "k"); !strings.HasPrefix(got, ":") || got == ":-1\r\n" || got == ":-2\r\n" {
+		t.Errorf("ModuleTypeReplaceValue dropped the expiry: PTTL %q", got)
+	}
+	for i := 0; i < 3; i++ { // collections: the old value is not the keyspace's to free
+		c.Do("memory", "purge")
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got := stats(); got != before {
+		t.Errorf("ModuleTypeReplaceValue unlinked or freed the old value: tm.stats %q, was %q", got, before)
+	}
+	tmExpect(t, c, "-ERR no such key\r\n", "tm.replace", "nokey", "x")
+	tmExpect(t, c, "$-1\r\n", "tm.get", "nokey")
+	tmExpect(t, c, sdkWrongType, "tm.replace", "s", "x")
+	tmExpect(t, c, tmBulk("x"), "get", "s")
+	tmExpect(t, c, "-ERR the key is not open for writing\r\n", "tm.replaceread", "k")
+	// SetValue misuse: a nil value or type, a read-only or closed key.
+	tmExpect(t, c, tmArr(tmBulk("ERR ModuleTypeSetValue: the value is nil"), tmBulk("ERR not a module type created by CreateDataType"),
+		tmBulk("ERR ModuleTypeReplaceValue: the value is nil"), tmBulk("ERR the key is not open for writing"), tmBulk(closed)),
+		"tm.setmisuse", "k")
+	tmExpect(t, c, tmArr(tmBulk("x"), tmBulk("y"), tmBulk("z")), "tm.get", "k")
+	// SetValue over a value of the type unlinks and frees it, and over a
+	// string with an expiry drops both.
+	tmExpect(t, c, "+OK\r\n", "tm.set", "k", "new")
+	f := strings.Split(stats(), "\r\n")
+	b := strings.Split(before, "\r\n")
+	if f[1] == b[1] || f[2] == b[2] {
+		t.Errorf("ModuleTypeSetValue over a value did not unlink and free it: %q, was %q", f, b)
+	}
+	tmExpect(t, c, tmInt(1), "pexpire", "s", "100000")
+	tmExpect(t, c, "+OK\r\n", "tm.set", "s", "v")
+	tmExpect(t, c, "+typemod-L\r\n", "type", "s")
+	tmExpect(t, c, tmInt(-1), "pttl", "s")
+	m.mustAlive()
+}
+
+// sdkWrongType is Redis's WRONGTYPE error reply.
+const sdkWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+
+// TestModTypeUnlinkKey: Key.UnlinkKey on a key open for writing removes
+// it and runs the type's Unlink, then Free (on a goroutine for a value
+// whose FreeEffort is above 64).
+func TestModTypeUnlinkKey(t *testing.T) {
+	m := typemodServer(t, t.TempDir())
+	c := m.Dial()
+	stats := func() (freed, unlinked int) {
+		f := strings.Split(c.Do("tm.stats"), "\r\n")
+		freed, _ = strconv.Atoi(f[1][1:])
+		unlinked, _ = strconv.Atoi(f[2][1:])
+		return
+	}
+	tmExpect(t, c, tmInt(3), "tm.push", "u", "a", "b", "c")
+	f0, u0 := stats()
+	tmExpect(t, c, tmInt(0), "tm.unlinkkey", "u") // the open key is empty after
+	tmExpect(t, c, tmInt(0), "exists", "u")
+	if f, u := stats(); f-f0 != 1 || u-u0 != 1 {
+		t.Errorf("UnlinkKey: %d freed, %d unlinked, want 1 and 1", f-f0, u-u0)
+	}
+	// A value with a free effort above 64 is freed in the background.
+	items := []string{"tm.push", "big"}
+	for i := 0; i < 100; i++ {
+		items = append(items, "i"+strconv.Itoa(i))
+	}
+	tmExpect(t, c, tmInt(100), items...)
+	tmExpect(t, c, tmInt(0), "tm.unlinkkey", "big")
+	tmExpect(t, c, tmInt(0), "exists", "big")
+	waitFor(t, func() bool { f, u := stats(); return f-f0 == 2 && u-u0 == 2 })
+	// A missing key, and a string.
+	tmExpect(t, c, tmInt(0), "tm.unlinkkey", "nokey")
+	tmExpect(t, c, "+OK\r\n", "set", "s", "x")
+	tmExpect(t, c, tmInt(0), "tm.unlinkkey", "s")
+	tmExpect(t, c, tmInt(0), "exists", "s")
+	if f, u := stats(); f-f0 != 2 || u-u0 != 2 {
+		t.Errorf("after unlinking a missing key and a string: %d freed, %d unlinked, want 2 and 2", f-f0, u-u0)
+	}
+}
+
+// tmUsedMemory reads INFO memory's used_memory.
+func tmUsedMemory(t *testing.T, c *Conn) int64 {
+	t.Helper()
+	out := c.Do("info", "memory")
+	m := regexp.MustCompile(`used_memory:(\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no used_memory in INFO memory:\n%s", out)
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n
+}
+
+// TestModTypeMemory: MEMORY USAGE reports the type's MemUsage (with
+// MEMORY USAGE's SAMPLES count), and INFO memory's used_memory counts a
+// large value a module command made (the server measures the Go heap, so
+// the bounds are loose).
+func TestModTypeMemory(t *testing.T) {
+	m := typemodServer(t, t.TempDir(), "maxmemory 2gb")
+	c := m.Dial()
+	// MemUsage: 64, and 16 plus the length of each item; with a sample
+	// size, that many items scaled; plus the key (8) and its entry (24).
+	tmExpect(t, c, tmInt(4), "tm.push", "s", "aaaa", strings.Repeat("b", 100), strings.Repeat("c", 100), strings.Repeat("d", 100))
+	all := 64 + 20 + 3*116 + 32
+	tmExpect(t, c, tmInt(all), "memory", "usage", "s")
+	tmExpect(t, c, tmInt(all), "memory", "usage", "s", "samples", "0")
+	tmExpect(t, c, tmInt(64+20*4+32), "memory", "usage", "s", "samples", "1")
+	tmExpect(t, c, tmInt(64+(20+116)*2+32), "memory", "usage", "s", "samples", "2")
+
+	c.Do("memory", "purge")
+	u0 := tmUsedMemory(t, c)
+	const n = 64 << 20
+	tmExpect(t, c, "+OK\r\n", "tm.big", "big", strconv.Itoa(n))
+	tmExpect(t, c, tmInt(64+16+n+32), "memory", "usage", "big")
+	u1 := tmUsedMemory(t, c)
+	if u1 < u0+n*9/10 || u1 > u0+4*n {
+		t.Errorf("used_memory %d before a %d-byte module value, %d with it", u0, n, u1)
+	}
+	c.Do("memory", "purge") // a collection: the value is live
+	if u := tmUsedMemory(t, c); u < u0+n*9/10 {
+		t.Errorf("used_memory %d after a collection, was %d before the %d-byte value", u, u0, n)
+	}
+	tmExpect(t, c, tmInt(1), "del", "big")
+	c.Do("memory", "purge") // now it is garbage
+	if u := tmUsedMemory(t, c); u > u0+n/2 {
+		t.Errorf("used_memory %d after DEL and a collection, was %d before the %d-byte value", u, u0, n)
+	}
+}
+
+// TestModTypeIOKeyNames: IO.KeyName and DbID in RDBSave (SAVE, BGSAVE) and
+// RDBLoad (a restart), Digest.KeyName and DbID in DEBUG DIGEST and DEBUG
+// DIGEST-VALUE, and IO.LogIOError in the server's log.
+func TestModTypeIOKeyNames(t *testing.T) {
+	dir := t.TempDir()
+	m := typemodServer(t, dir)
+	c := m.Dial()
+	tmExpect(t, c, tmInt(1), "tm.push", "a", "x")
+	tmExpect(t, c, "+OK\r\n", "select", "5")
+	tmExpect(t, c, tmInt(1), "tm.push", "b", "y")
+	tmExpect(t, c, "+OK\r\n", "tm.mark", "b", "logio")
+	c.Do("tm.iolog")
+	c.Do("debug", "digest-value", "b")
+	tmExpect(t, c, tmArr(tmBulk("digest:b:5")), "tm.iolog")
+	c.Do("debug", "digest")
+	tmExpect(t, c, tmArr(tmBulk("digest:a:0"), tmBulk("digest:b:5")), "tm.iolog")
+	tmExpect(t, c, "+OK\r\n", "save")
+	tmExpect(t, c, tmArr(tmBulk("save:a:0"), tmBulk("save:b:5")), "tm.iolog")
+	if !m.waitLog("typemod: saving key b of db 5") {
+		t.Errorf("LogIOError did not reach the log:\n%s", m.Log())
+	}
+	tmExpect(t, c, "+Background saving started\r\n", "bgsave")
+	waitBgsave(t, m)
+	tmExpect(t, c, tmArr(tmBulk("save:a:0"), tmBulk("save:b:5")), "tm.iolog")
+	tmKill(m)
+
+	m2 := typemodServer(t, dir)
+	c2 := m2.Dial()
+	tmExpect(t, c2, tmArr(tmBulk("load:a:0"), tmBulk("load:b:5")), "tm.iolog")
+	if !m2.waitLog("typemod: loaded key b into db 5") {
+		t.Errorf("LogIOError in RDBLoad did not reach the log:\n%s", m2.Log())
+	}
+	tmExpect(t, c2, "+OK\r\n", "select", "5")
+	tmExpect(t, c2, tmArr(tmBulk("y")), "tm.get", "b")
+}
+
+// TestModTypeNameRules: CreateDataType's rules on the name (9 characters
+// of A-Z a-z 0-9 - _, not the reserved AAAAAAAAA) and the encoding version
+// (0 to 1023), through the plugin's OnLoad.
+func TestModTypeNameRules(t *testing.T) {
+	m := startServer(t)
+	c := m.Dial()
+	for _, tc := range []struct{ arg, want string }{
+		{"badchar", `module type name "typemod.L": character '.' is not in A-Z a-z 0-9 - _`},
+		{"reserved", `the module type name "AAAAAAAAA" is reserved`},
+		{"encver-1", "module type typemod-L: encoding version -1 out of range 0-1023"},
+		{"encver1024", "module type typemod-L: encoding version 1024 out of range 0-1023"},
+	} {
+		got := c.Do("module", "load", plugin("typemod"), tc.arg)
+		if !strings.HasPrefix(got, "-ERR Error loading the extension") || !strings.Contains(got, tc.want) {
+			t.Errorf("typemod %s: %q, want an error saying %q", tc.arg, got, tc.want)
+		}
+	}
+	tmExpect(t, c, "*0\r\n", "module", "list")
+	// The highest version is allowed.
+	tmExpect(t, c, "+OK\r\n", "module", "load", plugin("typemod"), "encver1023")
+	tmExpect(t, c, tmInt(1), "tm.push", "k", "a")
+	if got := c.Do("tm.typeof", "k"); !strings.Contains(got, "typemod-L/1023/same=true") {
+		t.Errorf("tm.typeof with version 1023: %q", got)
+	}
+}

@@ -219,3 +219,80 @@ func TestCheckModule(t *testing.T) {
 		t.Fatalf("server version: %v\n%s", err, out)
 	}
 }
+
+// TestModuleOnUnloadRefuses: an OnUnload that returns an error (or
+// panics) refuses MODULE UNLOAD with its text; the module stays loaded and
+// working, and unloads once OnUnload succeeds.
+func TestModuleOnUnloadRefuses(t *testing.T) {
+	s := startServer(t, "--loadmodule", plugin("testmod"))
+	c := s.Dial()
+	list := c.Do("MODULE", "LIST")
+	for _, tc := range []struct{ mode, want string }{
+		{"fail", "-ERR Error unloading module: operation not possible (OnUnload failed: testmod is busy (asked to refuse))\r\n"},
+		{"panic", "-ERR Error unloading module: operation not possible (OnUnload panicked: testmod OnUnload panics (asked to))\r\n"},
+	} {
+		if got := c.Do("testmod.unloadmode", tc.mode); got != "+OK\r\n" {
+			t.Fatalf("testmod.unloadmode %s = %q", tc.mode, got)
+		}
+		if got := c.Do("MODULE", "UNLOAD", "testmod"); got != tc.want {
+			t.Errorf("MODULE UNLOAD with OnUnload %s:\n got %q\nwant %q", tc.mode, got, tc.want)
+		}
+		if got := c.Do("MODULE", "LIST"); got != list {
+			t.Errorf("MODULE LIST after a refused unload = %q, was %q", got, list)
+		}
+		if got := c.Do("testmod.reply", "int"); got != ":-42\r\n" {
+			t.Errorf("testmod.reply after a refused unload = %q", got)
+		}
+	}
+	if !s.waitLog("module unload refused", "testmod is busy", "module hook panicked", "testmod OnUnload panics", "stack=") {
+		t.Errorf("the log lacks the refusals or the panic's stack:\n%s", s.Log())
+	}
+	c.Do("testmod.unloadmode", "ok")
+	if got := c.Do("MODULE", "UNLOAD", "testmod"); got != "+OK\r\n" {
+		t.Fatalf("MODULE UNLOAD with a succeeding OnUnload = %q", got)
+	}
+	if got := c.Do("testmod.reply", "int"); !strings.HasPrefix(got, "-ERR unknown command 'testmod.reply'") {
+		t.Errorf("testmod.reply after the unload = %q", got)
+	}
+	if !s.waitLog("testmod OnUnload ran", "module unloaded") {
+		t.Errorf("OnUnload did not run:\n%s", s.Log())
+	}
+}
+
+// TestModuleCallReplyString: CallReply.CreateString
+// (RedisModule_CreateStringFromCallReply) of each kind of reply, and
+// String.Hold keeping a String past its handler (an argument's bytes live
+// in the server's read buffer, which later commands reuse).
+func TestModuleCallReplyString(t *testing.T) {
+	s := startServer(t, "--loadmodule", plugin("testmod"))
+	c := s.Dial()
+	c.Do("SET", "k", "hello")
+	pair := func(typ, str string) string {
+		return "*2\r\n$" + itoa(len(typ)) + "\r\n" + typ + "\r\n$" + itoa(len(str)) + "\r\n" + str + "\r\n"
+	}
+	wrong := "WRONGTYPE Operation against a key holding the wrong kind of value"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"GET", "k"}, pair("string", "hello")},
+		{[]string{"INCRBY", "n", "-42"}, pair("integer", "-42")}, // an integer's decimal form, as Redis
+		{[]string{"HGET", "k", "f"}, pair("error", wrong)},
+		{[]string{"GET", "nokey"}, pair("null", "")}, // C: NULL
+		{[]string{"MGET", "k", "n"}, pair("array", "")},
+	} {
+		if got := c.Do(append([]string{"testmod.callstr"}, tc.args...)...); got != tc.want {
+			t.Errorf("testmod.callstr %v:\n got %q\nwant %q", tc.args, got, tc.want)
+		}
+	}
+	arg := strings.Repeat("held-argument-", 20)
+	c.Do("testmod.hold", arg)
+	for i := 0; i < 20; i++ { // other commands through the same connection's buffer
+		c.Do("SET", "filler", strings.Repeat(string(rune('a'+i)), len(arg)))
+	}
+	want := "*6\r\n" + "$5\r\nhello\r\n" + "$3\r\n-42\r\n" + "$" + itoa(len(wrong)) + "\r\n" + wrong + "\r\n" +
+		"$0\r\n\r\n" + "$0\r\n\r\n" + "$" + itoa(len(arg)) + "\r\n" + arg + "\r\n"
+	if got := c.Do("testmod.hold"); got != want {
+		t.Errorf("the held Strings:\n got %q\nwant %q", got, want)
+	}
+}

@@ -486,6 +486,36 @@ func TestRequirepassWire(t *testing.T) {
 
 // maxmemory 20mb with allkeys-lru: writing five times that keeps the
 // server's memory bounded, by evicting keys.
+// TestUsedMemoryWithoutLimit: INFO's used_memory follows the data without
+// maxmemory too (monitoring tools read it), up with writes and down after
+// a flush and a collection.
+func TestUsedMemoryWithoutLimit(t *testing.T) {
+	s := startServer(t)
+	c := icDial(t, s.Addr)
+	u0 := infoInt(t, c, "memory", "used_memory")
+	value := strings.Repeat("v", 10000)
+	w := bufio.NewWriter(c.c)
+	for i := 0; i < 2000; i += 100 {
+		for j := i; j < i+100; j++ {
+			k := "big:" + strconv.Itoa(j)
+			fmt.Fprintf(w, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", len(k), k, len(value), value)
+		}
+		w.Flush()
+		for j := i; j < i+100; j++ {
+			if r, err := c.read(30 * time.Second); r != "+OK\r\n" {
+				t.Fatalf("SET %d: %q %v", j, r, err)
+			}
+		}
+	}
+	u1 := infoInt(t, c, "memory", "used_memory")
+	if u1 < u0+15_000_000 {
+		t.Errorf("used_memory %d after writing 20 MB, was %d", u1, u0)
+	}
+	c.do("FLUSHALL")
+	c.do("MEMORY", "PURGE")
+	waitFor(t, func() bool { return infoInt(t, c, "memory", "used_memory") < u0+10_000_000 })
+}
+
 func TestEvictionAllkeysLRUWire(t *testing.T) {
 	s := startServer(t)
 	c := icDial(t, s.Addr)

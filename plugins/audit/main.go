@@ -59,7 +59,7 @@ func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 		return err
 	}
 	reset()
-	audit.recent = map[string]int64{}
+	audit.recent, audit.recentN = map[string]int64{}, 0
 	if err := ctx.RegisterNumericConfig("interval-ms", 10000, sdk.ConfigDefault, 0, 3600000,
 		func(string) int64 { return audit.intervalMs },
 		func(_ string, v int64) error { audit.intervalMs = v; return nil },

@@ -170,8 +170,13 @@ func (v *Value) Proto() []byte {
 	return b.B
 }
 
-// CreateString implements sdk.CallReply.
+// CreateString implements sdk.CallReply, as
+// RedisModule_CreateStringFromCallReply: the bytes of a string or error
+// reply, and an integer's decimal form.
 func (v *Value) CreateString() sdk.String {
+	if v != nil && v.Kind == sdk.ReplyInteger {
+		return sdk.CreateStringFromLongLong(v.Int)
+	}
 	return sdk.StringFromBytes(append([]byte(nil), v.Bytes()...))
 }
 

@@ -411,7 +411,8 @@ func TestValueBytesAndCreateString(t *testing.T) {
 	if s.String() != "hello" { // ... CreateString does not
 		t.Errorf("CreateString shares the reply's memory: %q", s.String())
 	}
-	if got := (&Value{Kind: sdk.ReplyInteger, Int: 5}).CreateString(); got.Len() != 0 {
+	// An integer's decimal form, as RedisModule_CreateStringFromCallReply.
+	if got := (&Value{Kind: sdk.ReplyInteger, Int: -5}).CreateString(); got.String() != "-5" {
 		t.Errorf("CreateString of an integer = %q", got)
 	}
 	e := ErrorValue("ERR x")

@@ -162,6 +162,7 @@ func registerCommands(ctx sdk.Ctx) error {
 		{"cfgmod.ranged", okCmd, "write", 1, -1, 2},
 		{"cfgmod.acl", okCmd, "write fast", 0, 0, 0},
 		{"cfgmod.keys", keysCmd, "readonly", 0, 0, 0},
+		{"cfgmod.keypos", keyPosCmd, "readonly", 0, 0, 0},
 		{"cfgmod.redact", okCmd, "readonly", 0, 0, 0},
 		{"cfgmod.misc", miscCmd, "readonly", 0, 0, 0},
 	} {
@@ -390,6 +391,20 @@ func keysCmd(ctx sdk.Ctx, argv []sdk.String) error {
 		ctx.ReplyWithArray(2)
 		ctx.ReplyWithLongLong(int64(pos[i]))
 		ctx.ReplyWithLongLong(int64(fl[i]))
+	}
+	return nil
+}
+
+// keyPosCmd CMD ARGS...: the positions GetCommandKeys finds in the
+// command line, or its error.
+func keyPosCmd(ctx sdk.Ctx, argv []sdk.String) error {
+	pos, err := ctx.GetCommandKeys(argv[1:])
+	if err != nil {
+		return err
+	}
+	ctx.ReplyWithArray(len(pos))
+	for _, p := range pos {
+		ctx.ReplyWithLongLong(int64(p))
 	}
 	return nil
 }

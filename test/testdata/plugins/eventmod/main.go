@@ -23,6 +23,7 @@ var (
 	filter    sdk.CommandFilter
 	user      sdk.User
 	userLog   []string // UserChangedFunc calls
+	clientLog []string // ClientChange events: "<sub>:<id>:<addr>:<port>:<db>:<flags>"
 	// removed records, per key, what the Key event saw before the key left:
 	// "<value or length> <subevent> <abs expire> <checks>".
 	removed = map[string]string{}
@@ -114,6 +115,8 @@ func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 		{"eventmod.kslog", logCmd(&ksLog), "readonly"},
 		{"eventmod.srvlog", logCmd(&srvLog), "readonly"},
 		{"eventmod.userlog", logCmd(&userLog), "readonly"},
+		{"eventmod.clientlog", logCmd(&clientLog), "readonly"},
+		{"eventmod.chan", chanCmd, "readonly getchannels-api"},
 		{"eventmod.counts", counts, "readonly"},
 		{"eventmod.notify", notify, "write"},
 		{"eventmod.nke", nke, "readonly"},
@@ -230,6 +233,7 @@ func onServerEvent(ctx sdk.Ctx, ev sdk.Event, sub int, data any) {
 		desc = fmt.Sprintf("db=%d,sync=%v", d.DBNum, d.Sync)
 	case sdk.ClientInfo:
 		desc = fmt.Sprintf("id=%d", d.ID)
+		clientLog = append(clientLog, fmt.Sprintf("%d:%d:%s:%d:%d:%d", sub, d.ID, d.Addr, d.Port, d.DB, d.Flags))
 	case sdk.ModuleChange:
 		desc = fmt.Sprintf("%s/%d", d.ModuleName, d.ModuleVersion)
 	case sdk.SwapDbInfo:
@@ -555,6 +559,43 @@ func deauth(ctx sdk.Ctx, argv []sdk.String) error {
 		return err
 	}
 	return ctx.ReplyWithSimpleString("OK")
+}
+
+// chanFlags are eventmod.chan's channel modes.
+var chanFlags = map[string]sdk.CmdChannelFlags{
+	"pub": sdk.CmdChannelPublish, "sub": sdk.CmdChannelSubscribe,
+	"psub": sdk.CmdChannelSubscribe | sdk.CmdChannelPattern, "ppub": sdk.CmdChannelPublish | sdk.CmdChannelPattern,
+	"unsub": sdk.CmdChannelUnsubscribe, "none": 0,
+}
+
+// chan MODE CHANNEL [MODE CHANNEL ...]: a getchannels-api command. Asked
+// for its channels (IsChannelsPositionRequest), it reports each CHANNEL
+// with its MODE's flags (see chanFlags; "panic" panics) and tries to
+// reply, which must be refused. Run, it replies with the number of
+// channels.
+func chanCmd(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv)%2 != 1 {
+		return ctx.WrongArity()
+	}
+	if !ctx.IsChannelsPositionRequest() {
+		if ctx.IsKeysPositionRequest() {
+			panic("a keys-position request for a command without keys")
+		}
+		return ctx.ReplyWithLongLong(int64(len(argv) / 2))
+	}
+	if err := ctx.ReplyWithSimpleString("must not be sent"); err == nil {
+		panic("a reply was accepted in a channels-position request")
+	}
+	ctx.ChannelAtPosWithFlags(0, sdk.CmdChannelPublish)   // ignored
+	ctx.ChannelAtPosWithFlags(999, sdk.CmdChannelPublish) // not an argument: dropped
+	for i := 1; i+1 < len(argv); i += 2 {
+		mode := argv[i].String()
+		if mode == "panic" {
+			panic("eventmod.chan panics in a channels-position request (asked to)")
+		}
+		ctx.ChannelAtPosWithFlags(i+1, chanFlags[mode])
+	}
+	return nil
 }
 
 func main() {}

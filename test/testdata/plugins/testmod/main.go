@@ -7,6 +7,8 @@
 //	clash      register "get", which a built-in owns
 //	clashmod   register "example.hgetset", which the example module owns
 //	badflag    register a command with an unknown flag word
+//
+// OnUnload succeeds, refuses or panics as testmod.unloadmode says.
 package main
 
 import (
@@ -45,6 +47,9 @@ func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 		{"testmod.err", func(sdk.Ctx, []sdk.String) error { return errors.New("something went wrong") }, "readonly", 0, 0, 0},
 		{"testmod.keys", keysCmd, "readonly", 1, -1, 2},
 		{"testmod.info", info, "readonly", 0, 0, 0},
+		{"testmod.unloadmode", unloadModeCmd, "readonly", 0, 0, 0},
+		{"testmod.callstr", callStr, "write", 0, 0, 0},
+		{"testmod.hold", hold, "readonly", 0, 0, 0},
 	}
 	for _, c := range cmds {
 		if err := ctx.CreateCommand(c.name, c.fn, c.flags, c.f, c.l, c.step); err != nil {
@@ -229,6 +234,62 @@ func info(ctx sdk.Ctx, argv []sdk.String) error {
 		n++
 	}
 	return ctx.ReplySetArrayLength(n)
+}
+
+// unloadMode is what OnUnload does: "" (succeed), "fail" or "panic".
+var unloadMode string
+
+// unloadmode MODE: set what OnUnload does.
+func unloadModeCmd(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) != 2 {
+		return ctx.WrongArity()
+	}
+	unloadMode = argv[1].String()
+	return ctx.ReplyWithSimpleString("OK")
+}
+
+// OnUnload refuses the unload with an error, or panics, when asked to.
+func OnUnload(ctx sdk.Ctx) error {
+	switch unloadMode {
+	case "fail":
+		return errors.New("testmod is busy (asked to refuse)")
+	case "panic":
+		panic("testmod OnUnload panics (asked to)")
+	}
+	ctx.Log(sdk.LogNotice, "testmod OnUnload ran")
+	return nil
+}
+
+// held are the Strings testmod.callstr and testmod.hold kept past their
+// handler (String.Hold).
+var held []sdk.String
+
+// callstr CMD ARGS...: Call the command, and reply with the reply's type
+// and CreateString of it (RedisModule_CreateStringFromCallReply); the
+// String is kept (Hold) for testmod.hold.
+func callStr(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) < 2 {
+		return ctx.WrongArity()
+	}
+	r := ctx.Call(argv[1].String(), "v", argv[2:])
+	s := r.CreateString()
+	held = append(held, s.Hold())
+	ctx.ReplyWithArray(2)
+	ctx.ReplyWithCString(r.Type().String())
+	return ctx.ReplyWithString(s)
+}
+
+// hold [ARG]: keep ARG (an argument: its bytes are the server's read
+// buffer) with Hold; reply with every String kept so far.
+func hold(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) > 1 {
+		held = append(held, argv[1].Hold())
+	}
+	ctx.ReplyWithArray(len(held))
+	for _, h := range held {
+		ctx.ReplyWithString(h)
+	}
+	return nil
 }
 
 func main() {}

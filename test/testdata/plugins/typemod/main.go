@@ -8,13 +8,17 @@
 // loaded, so the tests can watch the server survive.
 //
 // OnLoad arguments: "dup" registers the type twice (OnLoad fails);
-// "badname" registers a type with an invalid name (OnLoad fails).
+// "badname", "badchar" and "reserved" register a type with an invalid
+// name, "encver-1" and "encver1024" one with an encoding version out of
+// range (OnLoad fails); "encver1023" registers it with the highest
+// version.
 package main
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"modis/sdk"
@@ -30,7 +34,7 @@ type Val struct {
 	// Bad makes the value misbehave: "savepanic" (RDBSave panics),
 	// "loadpanic" (RDBLoad panics), "badsave" (RDBSave writes a string
 	// where RDBLoad reads a count), "shortsave" (RDBSave leaves fields
-	// out).
+	// out), "logio" (RDBSave and RDBLoad log through LogIOError).
 	Bad string
 }
 
@@ -40,7 +44,19 @@ var (
 	unlinked  atomic.Int64
 	auxData   string
 	auxLoaded int64
+
+	// ioLog records what the callbacks learn of their key:
+	// "<callback>:<key>:<db>" (IO.KeyName and DbID, Digest.KeyName and
+	// DbID). RDBSave may run on the background saver's goroutine.
+	ioMu  sync.Mutex
+	ioLog []string
 )
+
+func logIO(what string, key sdk.String, db int) {
+	ioMu.Lock()
+	ioLog = append(ioLog, fmt.Sprintf("%s:%s:%d", what, key.String(), db))
+	ioMu.Unlock()
+}
 
 func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 	if err := ctx.Init("typemod", 1, sdk.APIVER_1); err != nil {
@@ -50,11 +66,22 @@ func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 	if len(args) > 0 {
 		mode = args[0].String()
 	}
-	name := "typemod-L"
-	if mode == "badname" {
+	name, encver := "typemod-L", 1
+	switch mode {
+	case "badname":
 		name = "typemod" // 7 characters
+	case "badchar":
+		name = "typemod.L" // '.' is not in the charset
+	case "reserved":
+		name = "AAAAAAAAA"
+	case "encver-1":
+		encver = -1
+	case "encver1024":
+		encver = 1024
+	case "encver1023":
+		encver = 1023
 	}
-	t, err := ctx.CreateDataType(name, 1, &sdk.TypeMethods{
+	t, err := ctx.CreateDataType(name, encver, &sdk.TypeMethods{
 		RDBLoad:         rdbLoad,
 		RDBSave:         rdbSave,
 		AOFRewrite:      aofRewrite,
@@ -99,6 +126,14 @@ func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 		{"tm.aux", tmAux, "write", 0},
 		{"tm.auxget", tmAuxGet, "readonly", 0},
 		{"tm.late", tmLate, "readonly", 0},
+		{"tm.replace", tmReplace, "write", 1},
+		{"tm.replaceread", tmReplaceRead, "readonly", 1},
+		{"tm.typeof", tmTypeOf, "readonly", 1},
+		{"tm.valueas", tmValueAs, "readonly", 1},
+		{"tm.setmisuse", tmSetMisuse, "write", 1},
+		{"tm.unlinkkey", tmUnlinkKey, "write", 1},
+		{"tm.big", tmBig, "write deny-oom", 1},
+		{"tm.iolog", tmIOLog, "readonly", 0},
 	}
 	for _, c := range cmds {
 		l := c.f
@@ -111,7 +146,10 @@ func OnLoad(ctx sdk.Ctx, args []sdk.String) error {
 
 func rdbSave(io sdk.IO, v any) {
 	val := v.(*Val)
+	logIO("save", io.KeyName(), io.DbID())
 	switch val.Bad {
+	case "logio":
+		io.LogIOError("warning", "typemod: saving key %s of db %d", io.KeyName(), io.DbID())
 	case "savepanic":
 		panic("typemod: RDBSave panics (asked to)")
 	case "badsave":
@@ -152,6 +190,10 @@ func rdbLoad(io sdk.IO, encver int) (any, error) {
 	val.D = io.LoadDouble()
 	val.LD = io.LoadLongDouble()
 	val.Bad = io.LoadString().String()
+	logIO("load", io.KeyName(), io.DbID())
+	if val.Bad == "logio" {
+		io.LogIOError("notice", "typemod: loaded key %s into db %d", io.KeyName(), io.DbID())
+	}
 	if val.Bad == "loadpanic" {
 		panic("typemod: RDBLoad panics (asked to)")
 	}
@@ -170,9 +212,20 @@ func aofRewrite(io sdk.IO, key sdk.String, v any) {
 	}
 }
 
-func memUsage(_ sdk.KeyOptCtx, v any, _ int) int {
+// memUsage counts 64 bytes, and 16 plus the length of each item; with a
+// sample size it measures that many items and scales (as Redis's types
+// do for MEMORY USAGE ... SAMPLES).
+func memUsage(_ sdk.KeyOptCtx, v any, samples int) int {
+	items := v.(*Val).Items
+	if samples > 0 && len(items) > samples {
+		n := 0
+		for _, it := range items[:samples] {
+			n += 16 + len(it)
+		}
+		return 64 + n*len(items)/samples
+	}
 	n := 64
-	for _, it := range v.(*Val).Items {
+	for _, it := range items {
 		n += 16 + len(it)
 	}
 	return n
@@ -181,6 +234,7 @@ func memUsage(_ sdk.KeyOptCtx, v any, _ int) int {
 // digest feeds the items in order, then N, as one sequence.
 func digest(d sdk.Digest, v any) {
 	val := v.(*Val)
+	logIO("digest", d.KeyName(), d.DbID())
 	for _, it := range val.Items {
 		d.AddStringBuffer([]byte(it))
 	}
@@ -482,3 +536,177 @@ func tmLate(ctx sdk.Ctx, argv []sdk.String) error {
 // main is never run: a plugin is opened, not executed; it lets go build ./... build
 // this package.
 func main() {}
+
+// replyItems replies with a value's items (null for nil).
+func replyItems(ctx sdk.Ctx, v *Val) error {
+	if v == nil {
+		return ctx.ReplyWithNull()
+	}
+	ctx.ReplyWithArray(len(v.Items))
+	for _, it := range v.Items {
+		ctx.ReplyWithCString(it)
+	}
+	return nil
+}
+
+// tm.replace key item... : ModuleTypeReplaceValue with a value of the
+// items; replies with the old value's items. The old value is the
+// module's again: it is neither unlinked nor freed (tm.stats shows it).
+func tmReplace(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) < 2 {
+		return ctx.WrongArity()
+	}
+	key := ctx.OpenKey(argv[1], sdk.Read|sdk.Write)
+	old, err := key.ModuleTypeReplaceValue(vtype, &Val{Items: strs(argv[2:])})
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		return errors.New("ERR ModuleTypeReplaceValue returned no old value")
+	}
+	return replyItems(ctx, old.(*Val))
+}
+
+// tm.replaceread key : ModuleTypeReplaceValue on a key open only for
+// reading must fail.
+func tmReplaceRead(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) != 2 {
+		return ctx.WrongArity()
+	}
+	key := ctx.OpenKey(argv[1], sdk.Read)
+	if _, err := key.ModuleTypeReplaceValue(vtype, &Val{}); err != nil {
+		return err
+	}
+	return errors.New("ERR ModuleTypeReplaceValue worked on a read-only key")
+}
+
+// tm.typeof key : what ModuleTypeGetType, ModuleTypeGetValue and
+// ModuleTypeValue say of the key, then the same after Close:
+// [type name|null, Go type of the value, ModuleTypeValue's error or "ok",
+// type name|null, Go type, ModuleTypeValue's error].
+func tmTypeOf(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) != 2 {
+		return ctx.WrongArity()
+	}
+	key := ctx.OpenKey(argv[1], sdk.Read)
+	describe := func() {
+		if t := key.ModuleTypeGetType(); t != nil {
+			ctx.ReplyWithCString(fmt.Sprintf("%s/%d/same=%v", t.Name(), t.EncVer(), t == vtype))
+		} else {
+			ctx.ReplyWithNull()
+		}
+		ctx.ReplyWithCString(fmt.Sprintf("%T", key.ModuleTypeGetValue()))
+		if _, err := key.ModuleTypeValue(vtype); err != nil {
+			ctx.ReplyWithCString(err.Error())
+		} else {
+			ctx.ReplyWithCString("ok")
+		}
+	}
+	ctx.ReplyWithArray(6)
+	describe()
+	key.Close()
+	describe()
+	return nil
+}
+
+// tm.valueas key : sdk.ValueAs as the module means it (*Val), with the
+// wrong Go type (string), with a nil key and with a nil type; each
+// result's error text, or "nil" (an empty key) or "items=N".
+func tmValueAs(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) != 2 {
+		return ctx.WrongArity()
+	}
+	key := ctx.OpenKey(argv[1], sdk.Read)
+	res := func(n int, isNil bool, err error) string {
+		switch {
+		case err != nil:
+			return err.Error()
+		case isNil:
+			return "nil"
+		}
+		return fmt.Sprintf("items=%d", n)
+	}
+	ctx.ReplyWithArray(4)
+	v, err := sdk.ValueAs[*Val](key, vtype)
+	n := 0
+	if v != nil {
+		n = len(v.Items)
+	}
+	ctx.ReplyWithCString(res(n, v == nil, err))
+	s, err := sdk.ValueAs[string](key, vtype)
+	ctx.ReplyWithCString(res(len(s), s == "", err))
+	v, err = sdk.ValueAs[*Val](nil, vtype)
+	ctx.ReplyWithCString(res(0, v == nil, err))
+	v, err = sdk.ValueAs[*Val](key, nil)
+	return ctx.ReplyWithCString(res(0, v == nil, err))
+}
+
+// tm.setmisuse key : ModuleTypeSetValue misused (a nil value, a nil type,
+// a read-only key, a closed key) and ModuleTypeReplaceValue with a nil
+// value; each error text. The key is left as it was.
+func tmSetMisuse(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) != 2 {
+		return ctx.WrongArity()
+	}
+	errText := func(err error) string {
+		if err == nil {
+			return "no error"
+		}
+		return err.Error()
+	}
+	w := ctx.OpenKey(argv[1], sdk.Read|sdk.Write)
+	ctx.ReplyWithArray(5)
+	ctx.ReplyWithCString(errText(w.ModuleTypeSetValue(vtype, nil)))
+	ctx.ReplyWithCString(errText(w.ModuleTypeSetValue(nil, &Val{})))
+	_, err := w.ModuleTypeReplaceValue(vtype, nil)
+	ctx.ReplyWithCString(errText(err))
+	r := ctx.OpenKey(argv[1], sdk.Read)
+	ctx.ReplyWithCString(errText(r.ModuleTypeSetValue(vtype, &Val{})))
+	w.Close()
+	return ctx.ReplyWithCString(errText(w.ModuleTypeSetValue(vtype, &Val{})))
+}
+
+// tm.unlinkkey key : UnlinkKey on a key open for writing; replies with the
+// key type the open key then reports (sdk.KeyTypeEmpty is 0).
+func tmUnlinkKey(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) != 2 {
+		return ctx.WrongArity()
+	}
+	key := ctx.OpenKey(argv[1], sdk.Read|sdk.Write)
+	if err := key.UnlinkKey(); err != nil {
+		return err
+	}
+	ctx.ReplicateVerbatim()
+	return ctx.ReplyWithLongLong(int64(key.KeyType()))
+}
+
+// tm.big key bytes : the value becomes one item of that many bytes, made
+// by the module (the command's arguments are small).
+func tmBig(ctx sdk.Ctx, argv []sdk.String) error {
+	if len(argv) != 3 {
+		return ctx.WrongArity()
+	}
+	n, err := argv[2].ToLongLong()
+	if err != nil || n < 0 || n > 1<<30 {
+		return errors.New("ERR bad size")
+	}
+	key := ctx.OpenKey(argv[1], sdk.Write)
+	if err := key.ModuleTypeSetValue(vtype, &Val{Items: []string{strings.Repeat("x", int(n))}}); err != nil {
+		return err
+	}
+	return ctx.ReplyWithSimpleString("OK")
+}
+
+// tm.iolog : what the callbacks learnt of their keys since the last call
+// (see ioLog); the log is emptied.
+func tmIOLog(ctx sdk.Ctx, argv []sdk.String) error {
+	ioMu.Lock()
+	lines := ioLog
+	ioLog = nil
+	ioMu.Unlock()
+	ctx.ReplyWithArray(len(lines))
+	for _, l := range lines {
+		ctx.ReplyWithCString(l)
+	}
+	return nil
+}
