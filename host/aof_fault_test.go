@@ -504,3 +504,39 @@ func TestStopWritesOnBgsaveError(t *testing.T) {
 		t.Fatalf("SET after a successful SAVE: %q", got)
 	}
 }
+
+// TestAOFFaultRewriteKeepsPending: BGREWRITEAOF while the AOF cannot be
+// written does not switch to a new incremental file (that would drop the
+// bytes still pending on the current one): it fails, and once writes work
+// again the pending write reaches the file and survives a restart.
+func TestAOFFaultRewriteKeepsPending(t *testing.T) {
+	fl := installAOFFaults(t)
+	dir := t.TempDir()
+	s, _ := startAOFServer(t, dir, "everysec")
+	n := netDial(t, s)
+	n.do("SET", "a", "1")
+	fl.writeErr.Store(true)
+	if got := n.do("SET", "b", "2"); got != "+OK\r\n" {
+		t.Fatalf("SET b: %q", got)
+	}
+	if got := n.do("BGREWRITEAOF"); !strings.HasPrefix(got, "-") {
+		t.Fatalf("BGREWRITEAOF while the AOF cannot be written: %q, want an error", got)
+	}
+	fl.writeErr.Store(false)
+	ok := false
+	for i := 0; i < 300 && !ok; i++ {
+		ok = n.do("SET", "c", "3") == "+OK\r\n"
+		if !ok {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if !ok {
+		t.Fatal("writes are still refused after the fault cleared")
+	}
+	s.Stop()
+	waitAOFClosed(t, s)
+	got := reloadGet(t, dir, "a", "b", "c")
+	if want := []string{"$1\r\n1\r\n", "$1\r\n2\r\n", "$1\r\n3\r\n"}; strings.Join(got, "") != strings.Join(want, "") {
+		t.Fatalf("after a restart: %q, want %q", got, want)
+	}
+}

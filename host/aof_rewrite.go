@@ -195,7 +195,10 @@ func (s *Server) aofSwitchIncr(a *aofState, dir, fn string) error {
 	a.endTop() // nothing pending at depth 0; keeps whole commands together otherwise
 	if _, target, _ := s.aofQueue(); true {
 		if err := old.flush(target, a.always); err != nil {
+			// What is pending stays queued on the current file, to be
+			// retried there (aof.go); switching files now would lose it.
 			s.log.Error("writing the append only file failed", "error", err)
+			return fmt.Errorf("writing the append only file: %w", err)
 		}
 	}
 	next := a.man.clone()
