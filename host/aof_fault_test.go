@@ -300,16 +300,7 @@ func TestAOFFaultEverysecMisconf(t *testing.T) {
 		t.Fatalf("SET b reached the file while writes fail: %q", got)
 	}
 	fl.writeErr.Store(false)
-	ok := false
-	for i := 0; i < 300 && !ok; i++ {
-		ok = n.do("SET", "c", "3") == "+OK\r\n"
-		if !ok {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	if !ok {
-		t.Fatal("writes are still refused after the fault cleared")
-	}
+	setWhenWritable(t, n, "c", "3", "writes are still refused after the fault cleared")
 	if got := n.do("INFO", "persistence"); !strings.Contains(got, "aof_last_write_status:ok") {
 		t.Fatalf("INFO persistence: %s", got)
 	}
@@ -359,16 +350,7 @@ func TestAOFFaultEverysecFsync(t *testing.T) {
 		t.Fatalf("GET a: %q", got)
 	}
 	fl.syncErr.Store(false)
-	ok := false
-	for i := 0; i < 300 && !ok; i++ {
-		ok = n.do("SET", "b", "2") == "+OK\r\n"
-		if !ok {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	if !ok {
-		t.Fatal("writes are still refused after fsync works again")
-	}
+	setWhenWritable(t, n, "b", "2", "writes are still refused after fsync works again")
 }
 
 // TestAOFFaultShortWrite: a short write is truncated away, so the file
@@ -419,16 +401,7 @@ func TestAOFFaultShortWrite(t *testing.T) {
 				t.Fatalf("log: %s", logs.String())
 			}
 			fl.short.Store(false)
-			ok := false
-			for i := 0; i < 300 && !ok; i++ {
-				ok = n.do("SET", "c", "3") == "+OK\r\n"
-				if !ok {
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-			if !ok {
-				t.Fatal("writes are still refused after the fault cleared")
-			}
+			setWhenWritable(t, n, "c", "3", "writes are still refused after the fault cleared")
 			n.do("GET", "a") // a batch: the writes are in the file
 			cmds := parseAOFFile(t, path)
 			if j := strings.Join(cmds, "\n"); !strings.Contains(j, "SET b "+strings.Repeat("x", 100)) || !strings.Contains(j, "SET c 3") {
@@ -523,20 +496,25 @@ func TestAOFFaultRewriteKeepsPending(t *testing.T) {
 		t.Fatalf("BGREWRITEAOF while the AOF cannot be written: %q, want an error", got)
 	}
 	fl.writeErr.Store(false)
-	ok := false
-	for i := 0; i < 300 && !ok; i++ {
-		ok = n.do("SET", "c", "3") == "+OK\r\n"
-		if !ok {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	if !ok {
-		t.Fatal("writes are still refused after the fault cleared")
-	}
+	setWhenWritable(t, n, "c", "3", "writes are still refused after the fault cleared")
 	s.Stop()
 	waitAOFClosed(t, s)
 	got := reloadGet(t, dir, "a", "b", "c")
 	if want := []string{"$1\r\n1\r\n", "$1\r\n2\r\n", "$1\r\n3\r\n"}; strings.Join(got, "") != strings.Join(want, "") {
 		t.Fatalf("after a restart: %q, want %q", got, want)
 	}
+}
+
+// setWhenWritable retries SET key value for up to 3 s, until the server
+// accepts writes again (the -MISCONF state lifts on the next successful AOF
+// write, by a batch or the once-a-second retry), failing with why.
+func setWhenWritable(t *testing.T, n *netConn, key, value, why string) {
+	t.Helper()
+	for i := 0; i < 300; i++ {
+		if n.do("SET", key, value) == "+OK\r\n" {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal(why)
 }

@@ -91,45 +91,8 @@ func TestAOFRewriteConsistency(t *testing.T) {
 			do(t, c, "select", "0")
 			do(t, c, "function", "load", "#!lua name=keep\nredis.register_function('kept', function() return 'still here' end)")
 
-			w := newClient(s, nil, 2)
-			var mu sync.Mutex
-			step := 0
-			s.bg.hook = func() {
-				mu.Lock()
-				defer mu.Unlock()
-				step++
-				for j := 0; j < 30; j++ {
-					i := (step*31 + j*677) % (n + 100)
-					k := fmt.Sprint("k", i)
-					switch j % 10 {
-					case 0:
-						do(t, w, "set", k, "changed")
-					case 1:
-						do(t, w, "del", k)
-					case 2:
-						do(t, w, "hset", k, "zz", "new")
-					case 3:
-						do(t, w, "rpush", k, "more")
-					case 4:
-						do(t, w, "sadd", k, "more")
-					case 5:
-						do(t, w, "expire", k, "5")
-					case 6:
-						do(t, w, "rename", k, fmt.Sprint("renamed", step, j))
-					case 7:
-						do(t, w, "set", fmt.Sprint("new", step, j), "x")
-					case 8:
-						do(t, w, "append", k, "tail")
-					case 9:
-						do(t, w, "select", "3")
-						do(t, w, "incr", "in3counter")
-						do(t, w, "select", "0")
-					}
-				}
-				if tc.flush && step == 20 {
-					do(t, w, "flushall")
-				}
-			}
+			hook, steps := snapshotChurn(t, s, n, true, tc.flush)
+			s.bg.hook = hook
 			if got := do(t, c, "bgrewriteaof"); got != "+Background append only file rewriting started\r\n" {
 				t.Fatalf("BGREWRITEAOF: %q", got)
 			}
@@ -147,8 +110,8 @@ func TestAOFRewriteConsistency(t *testing.T) {
 			}
 			waitRewrite(t, s)
 			s.bg.hook = nil
-			if step < 10 {
-				t.Fatalf("the hook ran %d times: the rewrite was not interleaved", step)
+			if steps() < 10 {
+				t.Fatalf("the hook ran %d times: the rewrite was not interleaved", steps())
 			}
 			info = do(t, c, "info", "persistence")
 			for _, f := range []string{"aof_rewrite_in_progress:0", "aof_last_bgrewrite_status:ok", "aof_current_rewrite_time_sec:-1", "aof_last_rewrite_time_sec:0"} {

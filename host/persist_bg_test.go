@@ -73,41 +73,8 @@ func TestBgsaveSnapshotConsistency(t *testing.T) {
 		do(t, c, "select", "0")
 		want := renderKeyspace(t, c)
 
-		w := newClient(s, nil, 2)
-		var mu sync.Mutex
-		step := 0
-		s.bg.hook = func() {
-			mu.Lock()
-			defer mu.Unlock()
-			step++
-			for j := 0; j < 30; j++ {
-				i := (step*31 + j*677) % (n + 100)
-				k := fmt.Sprint("k", i)
-				switch j % 9 {
-				case 0:
-					do(t, w, "set", k, "changed")
-				case 1:
-					do(t, w, "del", k)
-				case 2:
-					do(t, w, "hset", k, "zz", "new")
-				case 3:
-					do(t, w, "rpush", k, "more")
-				case 4:
-					do(t, w, "sadd", k, "more")
-				case 5:
-					do(t, w, "expire", k, "5")
-				case 6:
-					do(t, w, "rename", k, fmt.Sprint("renamed", step, j))
-				case 7:
-					do(t, w, "set", fmt.Sprint("new", step, j), "x")
-				case 8:
-					do(t, w, "append", k, "tail")
-				}
-			}
-			if flush && step == 20 {
-				do(t, w, "flushall")
-			}
-		}
+		hook, steps := snapshotChurn(t, s, n, false, flush)
+		s.bg.hook = hook
 		if got := do(t, c, "bgsave"); got != "+Background saving started\r\n" {
 			t.Fatalf("BGSAVE: %q", got)
 		}
@@ -133,8 +100,8 @@ func TestBgsaveSnapshotConsistency(t *testing.T) {
 		if strings.Contains(info, "rdb_last_cow_size:0\r\n") || strings.Contains(info, "rdb_changes_since_last_save:0\r\n") {
 			t.Errorf("writes during the save not accounted:\n%s", info)
 		}
-		if step < 10 {
-			t.Fatalf("the hook ran %d times: the save was not interleaved", step)
+		if steps() < 10 {
+			t.Fatalf("the hook ran %d times: the save was not interleaved", steps())
 		}
 
 		s2, c2 := newTestServer(t)
@@ -188,4 +155,61 @@ func TestShutdownParsing(t *testing.T) {
 		{"BGSAVE foo", errr("ERR syntax error")},
 		{"BGSAVE SCHEDULE x", errr("ERR syntax error")},
 	}}})
+}
+
+// snapshotChurn returns a saver hook (Server.bg.hook) that, each time the
+// saver calls it, makes 30 writes of every kind a snapshot must see
+// through: changes, deletions, type-specific writes, expiries, renames, new
+// keys, appends, and with otherDB writes in database 3; with flush, a
+// FLUSHALL on the 20th call. Keys are k0..k<n+99>. steps tells how many
+// times the hook ran.
+func snapshotChurn(t *testing.T, s *Server, n int, otherDB, flush bool) (hook func(), steps func() int) {
+	w := newClient(s, nil, 2)
+	var mu sync.Mutex
+	step := 0
+	kinds := 9
+	if otherDB {
+		kinds = 10
+	}
+	steps = func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return step
+	}
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		step++
+		for j := 0; j < 30; j++ {
+			i := (step*31 + j*677) % (n + 100)
+			k := fmt.Sprint("k", i)
+			switch j % kinds {
+			case 0:
+				do(t, w, "set", k, "changed")
+			case 1:
+				do(t, w, "del", k)
+			case 2:
+				do(t, w, "hset", k, "zz", "new")
+			case 3:
+				do(t, w, "rpush", k, "more")
+			case 4:
+				do(t, w, "sadd", k, "more")
+			case 5:
+				do(t, w, "expire", k, "5")
+			case 6:
+				do(t, w, "rename", k, fmt.Sprint("renamed", step, j))
+			case 7:
+				do(t, w, "set", fmt.Sprint("new", step, j), "x")
+			case 8:
+				do(t, w, "append", k, "tail")
+			case 9:
+				do(t, w, "select", "3")
+				do(t, w, "incr", "in3counter")
+				do(t, w, "select", "0")
+			}
+		}
+		if flush && step == 20 {
+			do(t, w, "flushall")
+		}
+	}, steps
 }
