@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"modis/host/internal/keyspace"
+	"modis/host/internal/redcon"
 	"modis/host/internal/resp"
 )
 

@@ -3,8 +3,7 @@ package host
 import (
 	"sync"
 
-	"github.com/tidwall/redcon"
-
+	"modis/host/internal/redcon"
 	"modis/host/internal/resp"
 )
 

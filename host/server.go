@@ -23,9 +23,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/tidwall/redcon"
 
 	"modis/host/internal/keyspace"
+	"modis/host/internal/redcon"
 )
 
 // Version is Modis's own version.
@@ -440,7 +440,9 @@ func (s *Server) killClient(c *Client) {
 
 // serveRESP runs one pipelined batch: the command redcon passes and every
 // command already read behind it, under one take of the execution lock, then
-// hands the replies to redcon, which flushes them once.
+// hands the replies to redcon, which flushes them once. The commands'
+// arguments point into the connection's read buffer (host/internal/redcon)
+// and are valid only until serveRESP returns: what outlives it is copied.
 func (s *Server) serveRESP(conn redcon.Conn, cmd redcon.Command) {
 	c, _ := conn.Context().(*Client)
 	if c == nil {

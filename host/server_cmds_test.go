@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tidwall/redcon"
+	"modis/host/internal/redcon"
 )
 
 // Server and connection introspection commands: CLIENT, CONFIG, SLOWLOG,
