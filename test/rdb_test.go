@@ -93,11 +93,10 @@ func rdbSnapshot(t *testing.T, port int) map[string]string {
 				sort.Strings(pairs)
 				v = strings.Join(pairs, " ")
 			}
-			ttl, _ := strconv.Atoi(strings.TrimSpace(cli(t, port, "-n", db, "pttl", k)))
-			if ttl > 0 {
-				ttl = (ttl + 5000) / 10000 // within tolerance
-			}
-			m[db+":"+k] = fmt.Sprintf("%s ttl=%d enc=%s %s", typ, ttl, strings.TrimSpace(cli(t, port, "-n", db, "object", "encoding", k)), v)
+			// The absolute expiry (ms), which persistence keeps exactly; a
+			// relative TTL would drift with the time the test takes.
+			at, _ := strconv.ParseInt(strings.TrimSpace(cli(t, port, "-n", db, "pexpiretime", k)), 10, 64)
+			m[db+":"+k] = fmt.Sprintf("%s expireat=%d enc=%s %s", typ, at, strings.TrimSpace(cli(t, port, "-n", db, "object", "encoding", k)), v)
 		}
 	}
 	m["function kept"] = cli(t, port, "FCALL", "kept", "0")
